@@ -19,7 +19,7 @@ ZERO_TIME = "0001-01-01T00:00:00Z"
 
 def now_rfc3339() -> str:
     """Docker's timestamp form: RFC 3339 with nanosecond digits, UTC, ``Z`` suffix."""
-    t = dt.datetime.now(dt.timezone.utc)
+    t = dt.datetime.now(dt.UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}000Z"
 
 
@@ -29,11 +29,11 @@ def parse_rfc3339(value: str) -> dt.datetime | None:
         return None
     head, _, frac = value.rstrip("Z").partition(".")
     micro = int((frac + "000000")[:6]) if frac else 0
-    base = dt.datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.timezone.utc)
+    base = dt.datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=dt.UTC)
     return base.replace(microsecond=micro)
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """``State.Status`` values, exactly as Docker spells them."""
 
     CREATED = "created"
@@ -71,7 +71,12 @@ class State:
 
     def set_restarting(self, exit_code: int, *, finished_at: str | None = None) -> None:
         """Docker keeps ``Running`` true while a policy restart is pending."""
-        self.status, self.running, self.restarting, self.paused = Status.RESTARTING, True, True, False
+        self.status, self.running, self.restarting, self.paused = (
+            Status.RESTARTING,
+            True,
+            True,
+            False,
+        )
         self.pid, self.exit_code = 0, exit_code
         self.finished_at = finished_at or now_rfc3339()
 

@@ -1,0 +1,363 @@
+"""Starting a container's task, watching it exit, and stopping it.
+
+Start is a sequence of host steps (rootfs mount, etc files, bundle, FIFOs, shim task); each one
+that succeeded is undone when a later one fails, so a failed start leaves no mount, FIFO, bundle
+or shim behind. Exit handling is the only path from "running" to "exited" or "restarting": it
+runs in the container's monitor task whether the exit was asked for (stop, kill) or not.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import shutil
+import signal as _signal
+import time
+from pathlib import Path
+
+from dockyard.engine.container import Container, ShimRecord, now_rfc3339, parse_rfc3339
+from dockyard.engine.context import EngineContext, Live
+from dockyard.engine.restart_manager import RestartManager
+from dockyard.engine.restart_policy import parse_policy, should_restart_on_exit
+from dockyard.engine.stdio import ProcessStdio, remove_fifo_dir
+from dockyard.errors import DockyardError, InvalidParameter, NotFound, RuntimeFailure
+from dockyard.runtime.oci_spec import build_spec
+from dockyard.runtime.types import ExitStatus, ShimHandle
+
+log = logging.getLogger(__name__)
+
+KILL_GRACE = 10.0  # after SIGKILL, how long to wait for the exit before giving up
+
+
+def start_error_exit_code(message: str) -> int:
+    """The exit code dockerd records for a start that failed (CLI maps these the same way)."""
+    lowered = message.lower()
+    if "executable file not found" in lowered or "no such file or directory" in lowered:
+        return 127
+    if "permission denied" in lowered:
+        return 126
+    return 128
+
+
+def execution_seconds(container: Container) -> float:
+    started = parse_rfc3339(container.state.started_at)
+    if started is None:
+        return 0.0
+    return max(0.0, time.time() - started.timestamp())
+
+
+class Lifecycle:
+    def __init__(self, *, ctx: EngineContext) -> None:
+        self.ctx = ctx
+        self.restarts = RestartManager(restart=self._policy_restart)
+
+    # -- start ----------------------------------------------------------------------------
+    async def start(self, container: Container, *, manual: bool) -> None:
+        """Start the task. Caller holds the container's lock."""
+        ctx = self.ctx
+        live = ctx.live_of(container)
+        if manual:
+            self.restarts.reset(container.id)
+            container.restart_count = 0
+            container.has_been_manually_stopped = False
+        undo: list[tuple[str, object]] = []
+        try:
+            await self._start_steps(container, live, undo)
+        except BaseException as exc:
+            await self._undo(container, live, undo)
+            if isinstance(exc, DockyardError | OSError):
+                message = str(exc)
+                container.state.error = message
+                container.state.exit_code = start_error_exit_code(message)
+                if container.state.restarting or container.state.running:
+                    container.state.set_stopped(container.state.exit_code)
+                ctx.save(container)
+                if isinstance(exc, OSError):
+                    raise RuntimeFailure(message) from exc
+            raise
+
+    async def _start_steps(self, container: Container, live: Live, undo: list) -> None:
+        ctx = self.ctx
+        image = await asyncio.to_thread(ctx.images.resolve, container.image_id)
+        rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
+        undo.append(("rootfs", None))
+        etc_files = self._write_etc_files(container)
+        spec = build_spec(
+            container_id=container.id,
+            config=container.config,
+            host_config=container.host_config,
+            rootfs=rootfs,
+            cgroups_path=ctx.cgroups_path(container),
+            etc_files=etc_files,
+            seccomp_profile=ctx.seccomp_profile,
+            netns_path=None,
+        )
+        bundle = ctx.bundle_dir(container.id)
+        if bundle.exists():
+            shutil.rmtree(bundle)
+        bundle.mkdir(parents=True, mode=0o711)
+        undo.append(("bundle", bundle))
+        (bundle / "config.json").write_text(json.dumps(spec))
+        writer = ctx.log_writer(container)
+        stdio = ProcessStdio(
+            directory=ctx.fifo_dir(container.id),
+            prefix="init",
+            tty=bool(container.config.get("Tty")),
+            stdin=bool(container.config.get("OpenStdin")),
+            sink=self._sink(live, writer),
+        )
+        stdio.open()
+        undo.append(("stdio", stdio))
+        await live.hub.bind(stdio)
+        live.stdio = stdio
+        resolved = ctx.registry.resolve(container.runtime)
+        handle, _pid = await ctx.runtime.create(
+            container_id=container.id, bundle=bundle, runtime=resolved, io=stdio.task_io
+        )
+        undo.append(("task", handle))
+        stdio.mark_task_created()
+        pid = await ctx.runtime.start(container.id)
+        live.oom = False
+        live.stopped.clear()
+        container.state.set_running(pid)
+        container.shim = ShimRecord(
+            address=handle.address, bundle=str(handle.bundle), binary=handle.binary, pid=handle.pid
+        )
+        container.has_been_started_before = True
+        ctx.save(container)
+        ctx.emit(container, "start")
+        self.watch(container)
+
+    def _sink(self, live: Live, writer):  # type: ignore[no-untyped-def]
+        def sink(stream: str, chunk: bytes) -> None:
+            writer.write(stream, chunk)
+            live.hub.publish(stream, chunk)
+
+        return sink
+
+    async def _undo(self, container: Container, live: Live, undo: list) -> None:
+        ctx = self.ctx
+        for kind, item in reversed(undo):
+            try:
+                if kind == "task":
+                    with contextlib.suppress(DockyardError):
+                        await ctx.runtime.kill(container.id, _signal.SIGKILL, all=True)
+                    with contextlib.suppress(DockyardError):
+                        await ctx.runtime.delete(container.id)
+                    with contextlib.suppress(DockyardError):
+                        await ctx.runtime.shutdown(container.id)
+                elif kind == "stdio":
+                    assert isinstance(item, ProcessStdio)
+                    item.drain_and_close()
+                    live.hub.end_run()
+                    live.stdio = None
+                    remove_fifo_dir(ctx.fifo_dir(container.id))
+                elif kind == "bundle":
+                    shutil.rmtree(str(item), ignore_errors=True)
+                elif kind == "rootfs":
+                    await asyncio.to_thread(ctx.rootfs.unmount, container.id)
+            except Exception:
+                log.exception("cleanup step %s failed for %s", kind, container.short_id)
+
+    def _write_etc_files(self, container: Container) -> dict[str, Path]:
+        directory = self.ctx.container_dir(container.id)
+        directory.mkdir(parents=True, exist_ok=True)
+        hostname = container.config.get("Hostname") or container.short_id
+        files = {
+            "/etc/hostname": (directory / "hostname", f"{hostname}\n"),
+            "/etc/hosts": (
+                directory / "hosts",
+                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+                f"ff02::2\tip6-allrouters\n127.0.1.1\t{hostname}\n",
+            ),
+            "/etc/resolv.conf": (directory / "resolv.conf", _host_resolv_conf()),
+        }
+        for path, text in files.values():
+            if not path.exists() or path.name == "hostname":
+                path.write_text(text)
+        return {target: path for target, (path, _text) in files.items()}
+
+    # -- watching exits -------------------------------------------------------------------
+    def watch(self, container: Container) -> None:
+        live = self.ctx.live_of(container)
+        live.monitor = asyncio.create_task(
+            self._monitor(container), name=f"monitor-{container.short_id}"
+        )
+
+    async def _monitor(self, container: Container) -> None:
+        try:
+            status = await self.ctx.runtime.wait(container.id)
+        except asyncio.CancelledError:
+            return
+        except DockyardError as exc:
+            if self.ctx.shutting_down:
+                return
+            log.warning("lost the shim of %s (%s); cleaning up", container.short_id, exc)
+            status = await self._reap_dead_shim(container)
+        if self.ctx.shutting_down and not self.ctx.live_of(container).engine_stop:
+            return
+        await self.handle_exit(container, status)
+
+    async def _reap_dead_shim(self, container: Container) -> ExitStatus:
+        shim = container.shim
+        if shim is None:
+            return ExitStatus(exit_code=255, exited_at=now_rfc3339())
+        handle = ShimHandle(address=shim.address, bundle=Path(shim.bundle), binary=shim.binary)
+        try:
+            return await self.ctx.runtime.cleanup_dead_shim(container.id, handle)
+        except DockyardError:
+            log.exception("shim cleanup of %s failed", container.short_id)
+            return ExitStatus(exit_code=255, exited_at=now_rfc3339())
+
+    async def handle_exit(self, container: Container, status: ExitStatus) -> None:
+        """Record an exit, tear the run down, then let the policy decide."""
+        ctx = self.ctx
+        live = ctx.live_of(container)
+        runtime = ctx.runtime
+        with contextlib.suppress(DockyardError):
+            await runtime.delete(container.id)
+        with contextlib.suppress(DockyardError):
+            await runtime.shutdown(container.id)
+        if live.stdio is not None:
+            live.stdio.drain_and_close()
+            live.stdio = None
+        if live.log is not None:
+            live.log.flush()
+        live.hub.end_run()
+        remove_fifo_dir(ctx.fifo_dir(container.id))
+        shutil.rmtree(ctx.bundle_dir(container.id), ignore_errors=True)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(ctx.rootfs.unmount, container.id)
+        container.shim = None
+
+        exit_code = status.exit_code
+        duration = execution_seconds(container)
+        ctx.emit(container, "die", exitCode=str(exit_code), execDuration=str(int(duration)))
+        policy = parse_policy(container.host_config.get("RestartPolicy"))
+        manually = container.has_been_manually_stopped or live.engine_stop or live.manual_restart
+        restart = not ctx.shutting_down and should_restart_on_exit(
+            policy,
+            exit_code=exit_code,
+            manually_stopped=manually,
+            restart_count=container.restart_count,
+        )
+        finished = status.exited_at or now_rfc3339()
+        if restart:
+            container.restart_count += 1
+            container.state.set_restarting(exit_code, finished_at=finished)
+            delay = self.restarts.next_delay(container.id, duration)
+            self.restarts.schedule(container.id, delay)
+        else:
+            container.state.set_stopped(exit_code, finished_at=finished)
+        container.state.oom_killed = live.oom
+        ctx.save(container)
+        _resolve(live.exit_waiters, exit_code)
+        if not restart:
+            live.stopped.set()
+            _resolve(live.stop_waiters, exit_code)
+            if live.log is not None:
+                live.log.end_followers()
+        if (
+            not restart
+            and container.host_config.get("AutoRemove")
+            and not live.manual_restart
+            and not live.removing
+        ):
+            await self._auto_remove(container)
+
+    async def _auto_remove(self, container: Container) -> None:
+        from dockyard.engine.removal import remove_container
+
+        try:
+            await remove_container(self.ctx, self, container)
+        except DockyardError:
+            log.exception("auto-remove of %s failed", container.short_id)
+
+    async def _policy_restart(self, container_id: str) -> None:
+        container = self.ctx.containers.get(container_id)
+        if container is None or not container.state.restarting:
+            return
+        live = self.ctx.live_of(container)
+        async with live.lock:
+            if not container.state.restarting:
+                return
+            try:
+                await self.start(container, manual=False)
+            except DockyardError as exc:
+                log.warning("policy restart of %s failed: %s", container.short_id, exc)
+                container.state.set_stopped(container.state.exit_code)
+                self.ctx.save(container)
+                live.stopped.set()
+                _resolve(live.stop_waiters, container.state.exit_code)
+
+    # -- stop / kill ----------------------------------------------------------------------
+    def cancel_restart(self, container: Container) -> bool:
+        """Stop a pending policy restart; the container becomes exited at once."""
+        if not container.state.restarting:
+            return False
+        self.restarts.cancel(container.id)
+        live = self.ctx.live_of(container)
+        container.state.set_stopped(container.state.exit_code, finished_at=container.state.finished_at)
+        self.ctx.save(container)
+        live.stopped.set()
+        _resolve(live.stop_waiters, container.state.exit_code)
+        return True
+
+    async def signal(self, container: Container, signum: int) -> None:
+        try:
+            await self.ctx.runtime.kill(container.id, signum, all=signum == _signal.SIGKILL)
+        except NotFound:
+            pass  # exited in the meantime: the monitor records it
+
+    async def stop(self, container: Container, *, timeout: float, signum: int) -> None:
+        """Signal, wait up to ``timeout``, then SIGKILL; returns once the task is gone."""
+        live = self.ctx.live_of(container)
+        self.ctx.emit(container, "kill", signal=str(signum))
+        await self.signal(container, signum)
+        if timeout != 0:
+            try:
+                async with asyncio.timeout(None if timeout < 0 else timeout):
+                    await live.stopped.wait()
+                return
+            except TimeoutError:
+                pass
+        if not live.stopped.is_set():
+            self.ctx.emit(container, "kill", signal=str(int(_signal.SIGKILL)))
+            await self.signal(container, _signal.SIGKILL)
+            try:
+                async with asyncio.timeout(KILL_GRACE):
+                    await live.stopped.wait()
+            except TimeoutError:
+                raise RuntimeFailure(
+                    f"container {container.id} did not exit within the kill grace period"
+                ) from None
+
+    def stop_signal(self, container: Container) -> int:
+        from dockyard.engine.signals import parse_signal
+
+        try:
+            return parse_signal(container.config.get("StopSignal"), _signal.SIGTERM)
+        except InvalidParameter:
+            return int(_signal.SIGTERM)
+
+    async def close(self) -> None:
+        await self.restarts.close()
+
+
+def _resolve(waiters: list[asyncio.Future[int]], code: int) -> None:
+    for future in waiters:
+        if not future.done():
+            future.set_result(code)
+    waiters.clear()
+
+
+def _host_resolv_conf() -> str:
+    try:
+        text = Path("/etc/resolv.conf").read_text()
+    except OSError:
+        text = ""
+    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("nameserver 127.")]
+    return "\n".join(lines) + "\n" if lines else "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"

@@ -1,0 +1,53 @@
+"""What a clean engine shutdown (SIGTERM) does to containers.
+
+Without ``live-restore`` every running container is stopped with its own stop signal and
+timeout, concurrently, and the exit is recorded as an engine shutdown: not a manual stop, so the
+next engine start applies the restart policies to it. With ``live-restore`` containers keep
+running; the engine only lets go of their FIFOs and shim connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from dockyard.engine.container import Container
+from dockyard.engine.context import EngineContext
+from dockyard.engine.lifecycle import Lifecycle
+from dockyard.errors import DockyardError
+
+log = logging.getLogger(__name__)
+
+
+async def shutdown_containers(ctx: EngineContext, lifecycle: Lifecycle) -> None:
+    await lifecycle.restarts.close()
+    live_restore = ctx.config.live_restore
+    running = [c for c in ctx.containers.values() if c.state.running and not c.state.restarting]
+    if not live_restore:
+        await asyncio.gather(*(_stop_for_shutdown(ctx, lifecycle, c) for c in running))
+    ctx.shutting_down = True
+    for container in ctx.containers.values():
+        live = ctx.live.get(container.id)
+        if live is None:
+            continue
+        if live.monitor is not None:
+            live.monitor.cancel()
+        if live.stdio is not None:
+            live.stdio.close_fds()
+            live.stdio = None
+        if live.log is not None:
+            live.log.flush()
+
+
+async def _stop_for_shutdown(ctx: EngineContext, lifecycle: Lifecycle, container: Container) -> None:
+    live = ctx.live_of(container)
+    live.engine_stop = True
+    timeout = container.config.get("StopTimeout")
+    try:
+        await lifecycle.stop(
+            container,
+            timeout=float(timeout) if timeout is not None else 10.0,
+            signum=lifecycle.stop_signal(container),
+        )
+    except DockyardError:
+        log.exception("could not stop %s during shutdown", container.short_id)

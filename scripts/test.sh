@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's second command: the whole test suite (lint, unit, end-to-end against real shims).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install.sh
+.venv/bin/ruff check dockyard tests bench
+exec .venv/bin/python -m pytest tests -q "$@"

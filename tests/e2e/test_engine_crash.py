@@ -1,0 +1,65 @@
+"""The engine can die at any moment: containers live on in their shims and are picked up again."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+
+from tests.e2e.engine_harness import DOCKER_CLI, Engine, shim_pids, wait_until
+
+
+def test_kill_9_of_the_engine_loses_no_container(make_engine: Callable[..., Engine]) -> None:
+    engine = make_engine()
+    names = ["dy-crash-a", "dy-crash-b", "dy-crash-c"]
+    for n in names:
+        engine.docker(
+            "run", "-d", "--name", n, "busybox", "sh", "-c",
+            f"echo start {n}; trap 'echo stopping {n}; exit 0' TERM; "
+            "while true; do sleep 0.1; done",
+            check=True,
+        )
+    pids = {n: engine.inspect(n)["State"]["Pid"] for n in names}
+
+    engine.crash()
+    for n in names:
+        os.kill(pids[n], 0)  # still alive without the engine
+    engine.start()
+
+    ps = engine.docker("ps", "--format", "{{.Names}} {{.State}}").stdout.split("\n")
+    assert sorted(line for line in ps if line) == sorted(f"{n} running" for n in names)
+    assert engine.inspect(names[0])["State"]["Pid"] == pids[names[0]]
+    follow = subprocess.Popen(
+        [DOCKER_CLI, "-H", engine.host, "logs", "-f", names[0]], stdout=subprocess.PIPE
+    )
+    assert engine.docker("stop", names[0]).returncode == 0
+    out, _ = follow.communicate(timeout=30)
+    assert out.decode() == f"start {names[0]}\nstopping {names[0]}\n"
+    assert engine.docker("rm", "-f", names[1]).returncode == 0
+    assert engine.inspect(names[2])["State"]["Running"] is True
+    assert engine.docker("exec", names[2], "true").returncode == 0
+
+
+def test_exit_while_the_engine_is_down_is_recorded_with_its_code(
+    make_engine: Callable[..., Engine], name: str
+) -> None:
+    engine = make_engine()
+    engine.docker("run", "-d", "--name", name, "busybox", "sh", "-c",
+                  "sleep 1; exit 42", check=True)
+    engine.crash()
+    wait_until(lambda: not _alive(engine, name), timeout=20)
+    engine.start()
+    state = engine.inspect(name)["State"]
+    assert (state["Status"], state["ExitCode"]) == ("exited", 42)
+    assert shim_pids(engine) == []
+
+
+def _alive(engine: Engine, name: str) -> bool:
+    for pid in shim_pids(engine):
+        try:
+            children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+        except OSError:
+            continue
+        if children:
+            return True
+    return False
