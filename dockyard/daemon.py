@@ -145,7 +145,21 @@ async def serve(config: Config) -> None:
         repo=ContainerRepo(db),
         runtime=runtime,
         registry=RuntimeRegistry(),
-        images=ImageStore(root=config.data_root / "images", db=db, users=users_of_image),
+        images=ImageStore(
+            root=config.data_root / "images",
+            db=db,
+            users=users_of_image,
+            running=lambda cid: bool(
+                "ctx" in holder
+                and cid in holder["ctx"].containers
+                and holder["ctx"].containers[cid].state.running
+            ),
+            on_event=lambda action, actor, attrs: holder["ctx"].events.publish(
+                "image", action, actor, attrs
+            )
+            if "ctx" in holder
+            else None,
+        ),
         rootfs=RootfsManager(root=config.data_root / "rootfs"),
         events=EventBus(),
         seccomp_profile=seccomp_profile,

@@ -82,13 +82,20 @@ class ExecManager:
             raise Conflict(f"Container {record.container_id} is not running")
         image = await asyncio.to_thread(self.ctx.images.resolve, container.image_id)
         rootfs = self.ctx.rootfs.mount(container.id, image.layer_dirs)
-        process = exec_process(config=container.config, exec_config=record.config, rootfs=rootfs)
+        process = exec_process(
+            config=container.config,
+            exec_config=record.config,
+            rootfs=rootfs,
+            host_config=container.host_config,
+            container_id=container.id,
+        )
         stdio = ProcessStdio(
             directory=self.ctx.fifo_dir(container.id),
             prefix=exec_id[:16],
             tty=bool(record.config.get("Tty")),
             stdin=bool(record.config.get("AttachStdin")),
             sink=lambda stream, chunk: record.hub.publish(stream, chunk),
+            on_stdin_close=lambda: self.ctx.runtime.close_io(container.id, exec_id),
         )
         session = None
         if not detach:
@@ -106,8 +113,8 @@ class ExecManager:
         runtime = self.ctx.runtime
         try:
             await runtime.exec(container.id, exec_id, process, stdio.task_io)
-            stdio.mark_task_created()
             record.pid = await runtime.start(container.id, exec_id)
+            stdio.mark_task_created()  # an exec's stdin exists in the shim only once started
         except DockyardError:
             stdio.drain_and_close()
             stdio.remove_files()

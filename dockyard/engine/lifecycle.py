@@ -23,6 +23,7 @@ from dockyard.engine.restart_manager import RestartManager
 from dockyard.engine.restart_policy import parse_policy, should_restart_on_exit
 from dockyard.engine.stdio import ProcessStdio, remove_fifo_dir
 from dockyard.errors import DockyardError, InvalidParameter, NotFound, RuntimeFailure
+from dockyard.runtime.oci_mounts import create_missing_bind_sources
 from dockyard.runtime.oci_spec import build_spec
 from dockyard.runtime.types import ExitStatus, ShimHandle
 
@@ -84,6 +85,7 @@ class Lifecycle:
         rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
         undo.append(("rootfs", None))
         etc_files = self._write_etc_files(container)
+        create_missing_bind_sources(container.host_config)
         spec = build_spec(
             container_id=container.id,
             config=container.config,
@@ -107,6 +109,7 @@ class Lifecycle:
             tty=bool(container.config.get("Tty")),
             stdin=bool(container.config.get("OpenStdin")),
             sink=self._sink(live, writer),
+            on_stdin_close=lambda: ctx.runtime.close_io(container.id),
         )
         stdio.open()
         undo.append(("stdio", stdio))

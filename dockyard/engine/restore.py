@@ -118,6 +118,7 @@ def _reopen_stdio(ctx: EngineContext, container: Container) -> None:
         tty=bool(container.config.get("Tty")),
         stdin=bool(container.config.get("OpenStdin")),
         sink=sink,
+        on_stdin_close=lambda: ctx.runtime.close_io(container.id),
     )
     stdio.open()
     stdio.mark_task_created()

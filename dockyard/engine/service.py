@@ -73,7 +73,7 @@ class Engine:
             image_config=image.config,
             default_runtime=ctx.config.default_runtime,
         )
-        ctx.registry.resolve(container.runtime)  # 400 for an unknown runtime, before anything exists
+        ctx.registry.validate(container.runtime)  # 400 for an unknown runtime name
         ctx.names.reserve(name, container_id)
         try:
             ctx.container_dir(container_id).mkdir(parents=True, exist_ok=True)

@@ -9,19 +9,31 @@ Delete sees everything the process wrote.
 
 from __future__ import annotations
 
+import array
 import asyncio
 import contextlib
 import errno
+import fcntl
+import logging
 import os
 import shutil
 import stat
-from collections.abc import Callable
+import termios
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from dockyard.runtime.types import TaskIO
 
 OutputSink = Callable[[str, bytes], None]
 SUBSCRIBER_QUEUE = 4096
+STDIN_DRAIN_TIMEOUT = 5.0
+log = logging.getLogger(__name__)
+
+
+def _pending_bytes(fd: int) -> int:
+    buf = array.array("i", [0])
+    fcntl.ioctl(fd, termios.FIONREAD, buf)
+    return buf[0]
 
 
 def _open_fifo(path: Path) -> int:
@@ -36,7 +48,14 @@ class ProcessStdio:
     """stdout/stderr (and optionally stdin) FIFOs of one init process or exec."""
 
     def __init__(
-        self, *, directory: Path, prefix: str, tty: bool, stdin: bool, sink: OutputSink | None
+        self,
+        *,
+        directory: Path,
+        prefix: str,
+        tty: bool,
+        stdin: bool,
+        sink: OutputSink | None,
+        on_stdin_close: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.directory = directory
         self.prefix = prefix
@@ -47,6 +66,9 @@ class ProcessStdio:
         self._closed = False
         self._shim_has_stdin = False
         self._stdin_close_pending = False
+        self._closing_stdin = False
+        self._close_task: asyncio.Task[None] | None = None
+        self._on_stdin_close = on_stdin_close
 
     def path(self, stream: str) -> Path:
         return self.directory / f"{self.prefix}-{stream}"
@@ -108,21 +130,41 @@ class ProcessStdio:
                 return
 
     def mark_task_created(self) -> None:
-        """The shim holds the stdin FIFO open now, so closing ours no longer loses its data."""
+        """The shim holds the stdin FIFO now; a close asked for earlier can happen."""
         self._shim_has_stdin = True
         if self._stdin_close_pending:
-            self.close_stdin()
+            self._stdin_close_pending = False
+            self._spawn_close()
 
     def close_stdin(self) -> None:
-        """Give the process EOF on stdin once the shim has copied what is buffered.
+        """Give the process EOF on stdin once the shim has taken what is buffered.
 
-        Closing our (only) writer makes the shim's copy loop read to the end of the pipe and then
-        close the process's stdin. Before the task exists, the FIFO has no other opener and the
-        kernel would drop buffered bytes with our fd, so the close waits for ``mark_task_created``.
+        The shim keeps the FIFO open itself, so closing our end is not an EOF; ``CloseIO`` is.
+        It must wait until the pipe is empty (FIONREAD) or bytes still in the pipe would be
+        lost, and before the task exists there is nobody to ask, so it waits for that too.
         """
+        if self._closing_stdin or "stdin" not in self._fds:
+            return
         if not self._shim_has_stdin:
             self._stdin_close_pending = True
             return
+        self._spawn_close()
+
+    def _spawn_close(self) -> None:
+        self._closing_stdin = True
+        self._close_task = asyncio.get_running_loop().create_task(self._close_when_drained())
+
+    async def _close_when_drained(self) -> None:
+        fd = self._fds.get("stdin")
+        with contextlib.suppress(TimeoutError, OSError):
+            async with asyncio.timeout(STDIN_DRAIN_TIMEOUT):
+                while fd is not None and _pending_bytes(fd) > 0:
+                    await asyncio.sleep(0.005)
+        if self._on_stdin_close is not None:
+            try:
+                await self._on_stdin_close()
+            except Exception:  # the process may have exited already
+                log.debug("closing stdin of %s failed", self.prefix, exc_info=True)
         fd = self._fds.pop("stdin", None)
         if fd is not None:
             with contextlib.suppress(OSError):

@@ -1,0 +1,166 @@
+"""Shared plumbing of `run`, `start -a`, `attach` and `exec`: exit waits, TTY size, sessions.
+
+The engine must register a wait *before* the container starts, or a quick exit
+is missed; `ExitWaiter` sends the wait on its own thread and returns once the
+engine has answered with headers (docker's client blocks on exactly that).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from dockyard.cli.context import CommandContext
+from dockyard.cli.options import DEFAULT_DETACH_KEYS
+from dockyard.cli.session import (
+    SignalPipe,
+    StreamSession,
+    Terminal,
+    raw_terminal,
+)
+from dockyard.cli.transport import ConnectionFailure, DaemonError, HijackedConnection
+
+log = logging.getLogger(__name__)
+
+WAIT_REGISTRATION_TIMEOUT = 10.0
+PROXIED_SIGNALS = (
+    signal.SIGINT,
+    signal.SIGTERM,
+    signal.SIGHUP,
+    signal.SIGQUIT,
+    signal.SIGUSR1,
+    signal.SIGUSR2,
+)
+WAIT_FAILED = 125
+
+
+class ExitWaiter:
+    """`POST /containers/{id}/wait` held open in the background until the container exits."""
+
+    def __init__(self, ctx: CommandContext, *, container_id: str, condition: str | None) -> None:
+        self._ctx = ctx
+        self._path = f"/containers/{ctx.engine.quote(container_id)}/wait"
+        self._params = {"condition": condition} if condition else {}
+        self._registered = threading.Event()
+        self._finished = threading.Event()
+        self._result: dict[str, Any] | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._wait, name="dockyard-wait", daemon=True)
+
+    def begin(self) -> None:
+        """Send the wait; return when the engine has accepted it (or after a safety timeout)."""
+        self._thread.start()
+        if not self._registered.wait(WAIT_REGISTRATION_TIMEOUT):
+            log.debug("engine did not flush the wait response headers; starting anyway")
+
+    def _wait(self) -> None:
+        try:
+            response = self._ctx.engine.request(
+                "POST", self._path, params=self._params, stream=True, timeout=None
+            )
+            self._registered.set()
+            self._result = response.json()
+        except (DaemonError, ConnectionFailure, ValueError, OSError) as error:
+            self._error = error
+        finally:
+            self._registered.set()
+            self._finished.set()
+
+    def exit_status(self) -> int:
+        """The container's exit code, or 125 (after saying why) when the wait failed."""
+        self._finished.wait()
+        if self._error is not None:
+            self._ctx.err(f"error waiting for container: {self._error}")
+            return WAIT_FAILED
+        result = self._result or {}
+        error = result.get("Error") or {}
+        if error.get("Message"):
+            self._ctx.err(f"Error waiting for container: {error['Message']}")
+            return WAIT_FAILED
+        return int(result.get("StatusCode", 0))
+
+
+def terminal_size(ctx: CommandContext) -> tuple[int, int] | None:
+    """(rows, columns) of the user's stdout terminal, if it is one."""
+    if not ctx.stdout_is_terminal():
+        return None
+    try:
+        size = os.get_terminal_size(ctx.terminal.stdout.fileno())
+    except OSError:
+        return None
+    return size.lines, size.columns
+
+
+def resize(ctx: CommandContext, path: str) -> None:
+    """Tell the engine the terminal size (`POST {path}?h=&w=`); failures only get logged."""
+    size = terminal_size(ctx)
+    if size is None:
+        return
+    rows, columns = size
+    if rows == 0 and columns == 0:
+        return  # an unsized terminal (docker skips these too)
+    try:
+        ctx.engine.post(path, params={"h": rows, "w": columns})
+    except (DaemonError, ConnectionFailure) as error:
+        log.debug("resize failed: %s", error)
+
+
+def proxy_signal(ctx: CommandContext, container_id: str, signum: signal.Signals) -> None:
+    """Forward a signal the CLI received to the container, as docker's --sig-proxy does."""
+    name = signum.name.removeprefix("SIG")
+    try:
+        ctx.engine.post(
+            f"/containers/{ctx.engine.quote(container_id)}/kill", params={"signal": name}
+        )
+    except (DaemonError, ConnectionFailure) as error:
+        log.debug("forwarding %s failed: %s", name, error)
+
+
+def run_session(
+    ctx: CommandContext,
+    *,
+    connection: HijackedConnection,
+    tty: bool,
+    with_stdin: bool,
+    resize_path: str,
+    on_proxied_signal: Callable[[signal.Signals], None] | None,
+    detach_keys: bytes | None = DEFAULT_DETACH_KEYS,
+) -> None:
+    """Pump one hijacked connection with the terminal set up the way docker sets it up."""
+    terminal = Terminal(
+        stdin=ctx.terminal.stdin if with_stdin else None,
+        stdout=ctx.terminal.stdout,
+        stderr=ctx.terminal.stderr,
+    )
+    signals: list[signal.Signals] = []
+    if tty and ctx.stdout_is_terminal():
+        signals.append(signal.SIGWINCH)
+    if on_proxied_signal is not None and not tty:
+        signals.extend(PROXIED_SIGNALS)
+
+    def dispatch(signum: signal.Signals) -> None:
+        if signum == signal.SIGWINCH:
+            resize(ctx, resize_path)
+        elif on_proxied_signal is not None:
+            on_proxied_signal(signum)
+
+    raw_mode = (
+        raw_terminal(ctx.terminal.stdin.fileno())
+        if tty and with_stdin and ctx.terminal.stdin is not None and ctx.stdin_is_terminal()
+        else contextlib.nullcontext()
+    )
+    with SignalPipe(signals) as pipe, raw_mode:
+        StreamSession(
+            sock=connection.sock,
+            tty=tty,
+            terminal=terminal,
+            early_output=connection.early_output,
+            detach_keys=detach_keys if tty and with_stdin else None,
+            signals=pipe,
+            on_signal=dispatch,
+        ).run()

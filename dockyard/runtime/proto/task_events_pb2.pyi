@@ -1,0 +1,151 @@
+import datetime
+from collections.abc import Iterable as _Iterable
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar
+
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+
+from dockyard.runtime.proto import mount_pb2 as _mount_pb2
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class TaskIO(_message.Message):
+    __slots__ = ("stdin", "stdout", "stderr", "terminal")
+    STDIN_FIELD_NUMBER: _ClassVar[int]
+    STDOUT_FIELD_NUMBER: _ClassVar[int]
+    STDERR_FIELD_NUMBER: _ClassVar[int]
+    TERMINAL_FIELD_NUMBER: _ClassVar[int]
+    stdin: str
+    stdout: str
+    stderr: str
+    terminal: bool
+    def __init__(
+        self,
+        stdin: str | None = ...,
+        stdout: str | None = ...,
+        stderr: str | None = ...,
+        terminal: bool | None = ...,
+    ) -> None: ...
+
+class TaskCreate(_message.Message):
+    __slots__ = ("container_id", "bundle", "rootfs", "io", "checkpoint", "pid")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    BUNDLE_FIELD_NUMBER: _ClassVar[int]
+    ROOTFS_FIELD_NUMBER: _ClassVar[int]
+    IO_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    bundle: str
+    rootfs: _containers.RepeatedCompositeFieldContainer[_mount_pb2.Mount]
+    io: TaskIO
+    checkpoint: str
+    pid: int
+    def __init__(
+        self,
+        container_id: str | None = ...,
+        bundle: str | None = ...,
+        rootfs: _Iterable[_mount_pb2.Mount | _Mapping] | None = ...,
+        io: TaskIO | _Mapping | None = ...,
+        checkpoint: str | None = ...,
+        pid: int | None = ...,
+    ) -> None: ...
+
+class TaskStart(_message.Message):
+    __slots__ = ("container_id", "pid")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    pid: int
+    def __init__(self, container_id: str | None = ..., pid: int | None = ...) -> None: ...
+
+class TaskDelete(_message.Message):
+    __slots__ = ("container_id", "pid", "exit_status", "exited_at", "id")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    EXIT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXITED_AT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    pid: int
+    exit_status: int
+    exited_at: _timestamp_pb2.Timestamp
+    id: str
+    def __init__(
+        self,
+        container_id: str | None = ...,
+        pid: int | None = ...,
+        exit_status: int | None = ...,
+        exited_at: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ...,
+        id: str | None = ...,
+    ) -> None: ...
+
+class TaskExit(_message.Message):
+    __slots__ = ("container_id", "id", "pid", "exit_status", "exited_at")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    EXIT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXITED_AT_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    id: str
+    pid: int
+    exit_status: int
+    exited_at: _timestamp_pb2.Timestamp
+    def __init__(
+        self,
+        container_id: str | None = ...,
+        id: str | None = ...,
+        pid: int | None = ...,
+        exit_status: int | None = ...,
+        exited_at: datetime.datetime | _timestamp_pb2.Timestamp | _Mapping | None = ...,
+    ) -> None: ...
+
+class TaskOOM(_message.Message):
+    __slots__ = ("container_id",)
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    def __init__(self, container_id: str | None = ...) -> None: ...
+
+class TaskExecAdded(_message.Message):
+    __slots__ = ("container_id", "exec_id")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXEC_ID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    exec_id: str
+    def __init__(self, container_id: str | None = ..., exec_id: str | None = ...) -> None: ...
+
+class TaskExecStarted(_message.Message):
+    __slots__ = ("container_id", "exec_id", "pid")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    EXEC_ID_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    exec_id: str
+    pid: int
+    def __init__(
+        self, container_id: str | None = ..., exec_id: str | None = ..., pid: int | None = ...
+    ) -> None: ...
+
+class TaskPaused(_message.Message):
+    __slots__ = ("container_id",)
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    def __init__(self, container_id: str | None = ...) -> None: ...
+
+class TaskResumed(_message.Message):
+    __slots__ = ("container_id",)
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    def __init__(self, container_id: str | None = ...) -> None: ...
+
+class TaskCheckpointed(_message.Message):
+    __slots__ = ("container_id", "checkpoint")
+    CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
+    container_id: str
+    checkpoint: str
+    def __init__(self, container_id: str | None = ..., checkpoint: str | None = ...) -> None: ...
