@@ -258,9 +258,11 @@ class Lifecycle:
         container.state.oom_killed = live.oom
         ctx.save(container)
         _resolve(live.exit_waiters, exit_code)
+        # dockerd wakes "not-running" waiters when a container goes restarting too, which is
+        # what lets `docker attach`/`docker wait` return at each exit of an `always` container.
+        _resolve(live.stop_waiters, exit_code)
         if not restart:
             live.stopped.set()
-            _resolve(live.stop_waiters, exit_code)
             if live.log is not None:
                 live.log.end_followers()
         if (
