@@ -154,11 +154,11 @@ async def serve(config: Config) -> None:
                 and cid in holder["ctx"].containers
                 and holder["ctx"].containers[cid].state.running
             ),
-            on_event=lambda action, actor, attrs: holder["ctx"].events.publish(
-                "image", action, actor, attrs
-            )
-            if "ctx" in holder
-            else None,
+            on_event=lambda action, actor, attrs: (
+                holder["ctx"].events.publish("image", action, actor, attrs)
+                if "ctx" in holder
+                else None
+            ),
         ),
         rootfs=RootfsManager(root=config.data_root / "rootfs"),
         events=EventBus(),
@@ -213,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     if os.geteuid() != 0:
-        print("failed to start daemon: dockyardd needs to be started with root privileges", file=sys.stderr)
+        print(
+            "failed to start daemon: dockyardd needs to be started with root privileges",
+            file=sys.stderr,
+        )
         return 1
     try:
         asyncio.run(serve(config))

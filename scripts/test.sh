@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
-.venv/bin/ruff check dockyard tests bench
+.venv/bin/python -m ruff check dockyard tests bench
 exec .venv/bin/python -m pytest tests -q "$@"

@@ -144,7 +144,10 @@ def build_container(
     config["User"] = config.get("User") or img.get("User") or ""
     config["Labels"] = {**(img.get("Labels") or {}), **(config.get("Labels") or {})}
     if img.get("ExposedPorts") or config.get("ExposedPorts"):
-        config["ExposedPorts"] = {**(img.get("ExposedPorts") or {}), **(config.get("ExposedPorts") or {})}
+        config["ExposedPorts"] = {
+            **(img.get("ExposedPorts") or {}),
+            **(config.get("ExposedPorts") or {}),
+        }
     if not config.get("StopSignal") and img.get("StopSignal"):
         config["StopSignal"] = img["StopSignal"]
     if not config.get("Hostname"):
@@ -166,9 +169,7 @@ def build_container(
     if host_config.get("Memory") and host_config["Memory"] < 6 * 1024 * 1024:
         raise InvalidParameter("Minimum memory limit allowed is 6MB")
     if host_config.get("NanoCpus") and host_config.get("CpuQuota"):
-        raise InvalidParameter(
-            "Conflicting options: Nano CPUs and CPU Period cannot both be set"
-        )
+        raise InvalidParameter("Conflicting options: Nano CPUs and CPU Period cannot both be set")
     host_config["Runtime"] = host_config.get("Runtime") or default_runtime
 
     return Container(

@@ -9,8 +9,21 @@ from dockyard.engine.container import Container
 from dockyard.errors import InvalidParameter
 
 ACCEPTED = {
-    "id", "name", "status", "label", "exited", "ancestor", "before", "since", "volume",
-    "network", "publish", "expose", "health", "isolation", "is-task",
+    "id",
+    "name",
+    "status",
+    "label",
+    "exited",
+    "ancestor",
+    "before",
+    "since",
+    "volume",
+    "network",
+    "publish",
+    "expose",
+    "health",
+    "isolation",
+    "is-task",
 }
 STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
 
@@ -33,20 +46,24 @@ def _matches(container: Container, key: str, value: str) -> bool:
             return value in container.name
     if key == "status":
         if value not in STATUSES:
-            raise InvalidParameter(
-                f"Invalid filter 'status={value}'"
-            )
+            raise InvalidParameter(f"Invalid filter 'status={value}'")
         return container.state.status.value == value
     if key == "label":
         return _label_ok(container, value)
     if key == "exited":
-        return (not container.state.running) and str(container.state.exit_code) == value and (
-            container.has_been_started_before
+        return (
+            (not container.state.running)
+            and str(container.state.exit_code) == value
+            and (container.has_been_started_before)
         )
     if key == "ancestor":
-        return fnmatch.fnmatch(container.image, value) or container.image_id.startswith(
-            value if value.startswith("sha256:") else "sha256:" + value
-        ) or container.image == value
+        return (
+            fnmatch.fnmatch(container.image, value)
+            or container.image_id.startswith(
+                value if value.startswith("sha256:") else "sha256:" + value
+            )
+            or container.image == value
+        )
     return True
 
 
@@ -59,7 +76,8 @@ def filter_containers(
     result = []
     for container in containers:
         if all(
-            any(_matches(container, key, v) for v in values) if key != "label"
+            any(_matches(container, key, v) for v in values)
+            if key != "label"
             else all(_matches(container, key, v) for v in values)
             for key, values in filters.items()
             if values

@@ -63,7 +63,9 @@ class ExecManager:
         exec_id = secrets.token_hex(32)
         config = dict(body, Cmd=list(cmd))
         record = ExecRecord(
-            id=exec_id, container_id=container.id, config=config,
+            id=exec_id,
+            container_id=container.id,
+            config=config,
             hub=StreamHub(tty=bool(config.get("Tty"))),
         )
         self._execs[exec_id] = record

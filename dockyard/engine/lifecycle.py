@@ -305,17 +305,17 @@ class Lifecycle:
             return False
         self.restarts.cancel(container.id)
         live = self.ctx.live_of(container)
-        container.state.set_stopped(container.state.exit_code, finished_at=container.state.finished_at)
+        container.state.set_stopped(
+            container.state.exit_code, finished_at=container.state.finished_at
+        )
         self.ctx.save(container)
         live.stopped.set()
         _resolve(live.stop_waiters, container.state.exit_code)
         return True
 
     async def signal(self, container: Container, signum: int) -> None:
-        try:
+        with contextlib.suppress(NotFound):  # exited meanwhile: the monitor records it
             await self.ctx.runtime.kill(container.id, signum, all=signum == _signal.SIGKILL)
-        except NotFound:
-            pass  # exited in the meantime: the monitor records it
 
     async def stop(self, container: Container, *, timeout: float, signum: int) -> None:
         """Signal, wait up to ``timeout``, then SIGKILL; returns once the task is gone."""

@@ -82,15 +82,18 @@ async def _restore_one(ctx: EngineContext, lifecycle: Lifecycle, container: Cont
         state.set_stopped(255)
         ctx.save(container)
         return
-    handle = ShimHandle(address=shim.address, bundle=Path(shim.bundle), binary=shim.binary,
-                        pid=shim.pid)
+    handle = ShimHandle(
+        address=shim.address, bundle=Path(shim.bundle), binary=shim.binary, pid=shim.pid
+    )
     live = ctx.live_of(container)
     live.stopped.clear()
     if await ctx.runtime.reconnect(container.id, handle):
         task = await ctx.runtime.state(container.id)
         _reopen_stdio(ctx, container)
         if task.status in ("stopped",):
-            status = ExitStatus(exit_code=task.exit_status, exited_at=task.exited_at or now_rfc3339())
+            status = ExitStatus(
+                exit_code=task.exit_status, exited_at=task.exited_at or now_rfc3339()
+            )
             await lifecycle.handle_exit(container, status)
         else:
             lifecycle.watch(container)

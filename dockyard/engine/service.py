@@ -110,14 +110,14 @@ class Engine:
             if container.state.running:
                 raise NotModified("container already started")
             if live.removing:
-                raise Conflict(f"container {container.id} is marked for removal and cannot be started")
+                raise Conflict(
+                    f"container {container.id} is marked for removal and cannot be started"
+                )
             await self.lifecycle.start(container, manual=True)
 
     async def stop(self, ref: str, *, timeout: int | None, signal: str | None) -> None:
         container = self.ctx.get(ref)
-        signum = (
-            parse_signal(signal) if signal else self.lifecycle.stop_signal(container)
-        )
+        signum = parse_signal(signal) if signal else self.lifecycle.stop_signal(container)
         if not container.state.running:
             raise NotModified("container already stopped")
         container.has_been_manually_stopped = True
@@ -125,7 +125,9 @@ class Engine:
         if self.lifecycle.cancel_restart(container):
             self.ctx.emit(container, "stop")
             return
-        await self.lifecycle.stop(container, timeout=self._timeout(container, timeout), signum=signum)
+        await self.lifecycle.stop(
+            container, timeout=self._timeout(container, timeout), signum=signum
+        )
         self.ctx.emit(container, "stop")
 
     def _timeout(self, container: Container, timeout: int | None) -> float:
@@ -142,9 +144,7 @@ class Engine:
                 container.has_been_manually_stopped = True
                 self.ctx.save(container)
                 return
-            raise Conflict(
-                f"Cannot kill container: {ref}: Container {container.id} is not running"
-            )
+            raise Conflict(f"Cannot kill container: {ref}: Container {container.id} is not running")
         stop_signal = container.config.get("StopSignal")
         if not stop_signal or signum in (9, self.lifecycle.stop_signal(container)):
             container.has_been_manually_stopped = True
@@ -198,9 +198,7 @@ class Engine:
             raise InvalidParameter("Neither old nor new names may be empty")
         name = validate_name(new_name)
         if name == container.name:
-            raise Conflict(
-                f"Renaming a container with the same name as its current name: {name}"
-            )
+            raise Conflict(f"Renaming a container with the same name as its current name: {name}")
         old = container.name
         self.ctx.names.reserve(name, container.id)
         self.ctx.names.release(old, container.id)
@@ -223,9 +221,7 @@ class Engine:
             check_auto_remove(policy, False)
             container.host_config["RestartPolicy"] = policy.to_docker()
         resources = {
-            k: v
-            for k, v in body.items()
-            if k != "RestartPolicy" and v not in (None, 0, "", [], {})
+            k: v for k, v in body.items() if k != "RestartPolicy" and v not in (None, 0, "", [], {})
         }
         container.host_config.update(resources)
         self.ctx.save(container)

@@ -39,7 +39,9 @@ async def shutdown_containers(ctx: EngineContext, lifecycle: Lifecycle) -> None:
             live.log.flush()
 
 
-async def _stop_for_shutdown(ctx: EngineContext, lifecycle: Lifecycle, container: Container) -> None:
+async def _stop_for_shutdown(
+    ctx: EngineContext, lifecycle: Lifecycle, container: Container
+) -> None:
     live = ctx.live_of(container)
     live.engine_stop = True
     timeout = container.config.get("StopTimeout")

@@ -46,10 +46,14 @@ def info(ctx: EngineContext) -> dict[str, Any]:
     containers = list(ctx.containers.values())
     running = sum(1 for c in containers if c.state.status == Status.RUNNING)
     paused = sum(1 for c in containers if c.state.status == Status.PAUSED)
-    runtimes = ctx.registry.describe() if hasattr(ctx.registry, "describe") else {
-        "runc": {"path": "runc"},
-        "io.containerd.runc.v2": {"path": "runc"},
-    }
+    runtimes = (
+        ctx.registry.describe()
+        if hasattr(ctx.registry, "describe")
+        else {
+            "runc": {"path": "runc"},
+            "io.containerd.runc.v2": {"path": "runc"},
+        }
+    )
     security = ["name=seccomp,profile=" + ("builtin" if ctx.seccomp_profile else "unconfined")]
     if cgroup_version() == "2":
         security.append("name=cgroupns")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -41,8 +42,12 @@ def make_engine() -> Iterator[Callable[..., Engine]]:
     """Engines a test may restart, crash or configure; all swept afterwards."""
     made: list[Engine] = []
 
-    def factory(*, extra_args: list[str] | None = None, config: dict[str, Any] | None = None,
-                busybox: bool = True) -> Engine:
+    def factory(
+        *,
+        extra_args: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+        busybox: bool = True,
+    ) -> Engine:
         eng = Engine(new_engine_root(), extra_args=extra_args, config=config)
         made.append(eng)
         eng.start()
@@ -55,10 +60,8 @@ def make_engine() -> Iterator[Callable[..., Engine]]:
     finally:
         for eng in made:
             if eng.proc is None:
-                try:
+                with contextlib.suppress(AssertionError):
                     eng.start()
-                except AssertionError:
-                    pass
             eng.remove_all_containers()
             eng.stop()
             eng.sweep()

@@ -40,8 +40,13 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: fl
 
 
 class Engine:
-    def __init__(self, root: Path, *, extra_args: list[str] | None = None,
-                 config: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        extra_args: list[str] | None = None,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.root = root
         self.data_root = root / "data"
         self.exec_root = root / "exec"
@@ -58,14 +63,23 @@ class Engine:
     # -- process --------------------------------------------------------------------------
     def start(self) -> None:
         args = [
-            sys.executable, "-m", "dockyard.daemon",
-            "-H", self.host,
-            "--data-root", str(self.data_root),
-            "--exec-root", str(self.exec_root),
-            "--pidfile", str(self.pidfile),
-            "--config-file", str(self.config_file),
-            "--cgroup-parent", self.cgroup_parent,
-            "--log-level", "debug",
+            sys.executable,
+            "-m",
+            "dockyard.daemon",
+            "-H",
+            self.host,
+            "--data-root",
+            str(self.data_root),
+            "--exec-root",
+            str(self.exec_root),
+            "--pidfile",
+            str(self.pidfile),
+            "--config-file",
+            str(self.config_file),
+            "--cgroup-parent",
+            self.cgroup_parent,
+            "--log-level",
+            "debug",
             *self.extra_args,
         ]
         logfile = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
@@ -110,11 +124,15 @@ class Engine:
             return ""
 
     # -- clients --------------------------------------------------------------------------
-    def docker(self, *args: str, input: bytes | None = None, timeout: float = 60,
-               check: bool = False) -> subprocess.CompletedProcess[str]:
+    def docker(
+        self, *args: str, input: bytes | None = None, timeout: float = 60, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [DOCKER_CLI, "-H", self.host, *args]
         result = subprocess.run(
-            cmd, input=input, capture_output=True, timeout=timeout,
+            cmd,
+            input=input,
+            capture_output=True,
+            timeout=timeout,
             env={**os.environ, "DOCKER_CONFIG": str(self.root / "docker-config")},
         )
         out = result.stdout.decode(errors="replace")

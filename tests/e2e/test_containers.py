@@ -45,7 +45,13 @@ def test_attached_run_keeps_stdout_and_stderr_apart(engine: Engine, name: str) -
 
 def test_detached_container_logs_follow_stop_and_rm(engine: Engine, name: str) -> None:
     run = engine.docker(
-        "run", "-d", "--name", name, "busybox", "sh", "-c",
+        "run",
+        "-d",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
         "echo one; echo two >&2; trap 'echo bye; exit 0' TERM; while true; do sleep 0.1; done",
     )
     assert run.returncode == 0, run.stderr
@@ -53,7 +59,8 @@ def test_detached_container_logs_follow_stop_and_rm(engine: Engine, name: str) -
     wait_until(lambda: "one" in engine.docker("logs", name).stdout)
     follow = subprocess.Popen(
         [DOCKER_CLI, "-H", engine.host, "logs", "-f", name],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert engine.docker("stop", name).returncode == 0
     out, err = follow.communicate(timeout=30)
@@ -84,7 +91,15 @@ def test_kill_gives_exit_code_137(engine: Engine, name: str) -> None:
 
 def test_run_interactive_passes_stdin_to_the_container(engine: Engine, name: str) -> None:
     result = engine.docker(
-        "run", "-i", "--rm", "--name", name, "busybox", "sh", "-c", "tr a-z A-Z",
+        "run",
+        "-i",
+        "--rm",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
+        "tr a-z A-Z",
         input=b"hello\nworld\n",
     )
     assert result.returncode == 0, result.stderr
@@ -94,8 +109,23 @@ def test_run_interactive_passes_stdin_to_the_container(engine: Engine, name: str
 def test_run_with_tty_from_a_terminal_gives_the_container_a_pty(engine: Engine, name: str) -> None:
     pid, fd = pty.fork()
     if pid == 0:
-        os.execv(DOCKER_CLI, [DOCKER_CLI, "-H", engine.host, "run", "--rm", "-t", "--name",
-                              name, "busybox", "sh", "-c", "tty; echo done"])
+        os.execv(
+            DOCKER_CLI,
+            [
+                DOCKER_CLI,
+                "-H",
+                engine.host,
+                "run",
+                "--rm",
+                "-t",
+                "--name",
+                name,
+                "busybox",
+                "sh",
+                "-c",
+                "tty; echo done",
+            ],
+        )
     output = b""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -126,8 +156,9 @@ def test_exec_runs_in_the_container_and_reports_its_exit_code(engine: Engine, na
 
 
 def test_wait_returns_the_exit_code(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 0.5; exit 7",
-                  check=True)
+    engine.docker(
+        "run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 0.5; exit 7", check=True
+    )
     result = engine.docker("wait", name)
     assert result.stdout.strip() == "7"
     engine.docker("rm", name, check=True)
@@ -156,7 +187,13 @@ def test_sdk_runs_a_container_and_reads_its_output(engine: Engine, name: str) ->
 
 def test_container_gets_dockers_default_confinement(engine: Engine, name: str) -> None:
     result = engine.docker(
-        "run", "--rm", "--name", name, "busybox", "sh", "-c",
+        "run",
+        "--rm",
+        "--name",
+        name,
+        "busybox",
+        "sh",
+        "-c",
         "grep -E 'CapEff|Seccomp:' /proc/self/status; cat /proc/kcore | wc -c",
     )
     assert "CapEff:\t00000000a80425fb" in result.stdout

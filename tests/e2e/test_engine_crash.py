@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.e2e.engine_harness import DOCKER_CLI, Engine, shim_pids, wait_until
 
@@ -14,7 +15,13 @@ def test_kill_9_of_the_engine_loses_no_container(make_engine: Callable[..., Engi
     names = ["dy-crash-a", "dy-crash-b", "dy-crash-c"]
     for n in names:
         engine.docker(
-            "run", "-d", "--name", n, "busybox", "sh", "-c",
+            "run",
+            "-d",
+            "--name",
+            n,
+            "busybox",
+            "sh",
+            "-c",
             f"echo start {n}; trap 'echo stopping {n}; exit 0' TERM; "
             "while true; do sleep 0.1; done",
             check=True,
@@ -44,8 +51,9 @@ def test_exit_while_the_engine_is_down_is_recorded_with_its_code(
     make_engine: Callable[..., Engine], name: str
 ) -> None:
     engine = make_engine()
-    engine.docker("run", "-d", "--name", name, "busybox", "sh", "-c",
-                  "sleep 1; exit 42", check=True)
+    engine.docker(
+        "run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 1; exit 42", check=True
+    )
     engine.crash()
     wait_until(lambda: not _alive(engine, name), timeout=20)
     engine.start()
@@ -57,7 +65,7 @@ def test_exit_while_the_engine_is_down_is_recorded_with_its_code(
 def _alive(engine: Engine, name: str) -> bool:
     for pid in shim_pids(engine):
         try:
-            children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             continue
         if children:

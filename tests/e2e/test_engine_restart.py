@@ -1,4 +1,4 @@
-"""What an engine restart does to containers, per the seed's table, with and without live-restore."""
+"""What an engine restart does to containers (the seed's table), with and without live-restore."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def run_one_per_policy(engine: Engine, prefix: str) -> dict[str, str]:
     names = {}
     for policy in POLICIES:
         n = f"{prefix}-{policy}"
-        engine.docker("run", "-d", "--name", n, "--restart", policy, "busybox",
-                      "sleep", "300", check=True)
+        engine.docker(
+            "run", "-d", "--name", n, "--restart", policy, "busybox", "sleep", "300", check=True
+        )
         names[policy] = n
     return names
 
@@ -74,14 +75,26 @@ def test_container_that_failed_while_the_engine_was_dead_gets_its_policy(
     make_engine: Callable[..., Engine], name: str
 ) -> None:
     engine = make_engine()
-    engine.docker("run", "-d", "--name", name, "--restart", "on-failure:3", "busybox",
-                  "sh", "-c", "if [ -e /ran ]; then sleep 300; fi; touch /ran; sleep 1; exit 4",
-                  check=True)
+    engine.docker(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--restart",
+        "on-failure:3",
+        "busybox",
+        "sh",
+        "-c",
+        "if [ -e /ran ]; then sleep 300; fi; touch /ran; sleep 1; exit 4",
+        check=True,
+    )
     engine.crash()
     time.sleep(2.5)
     engine.start()
-    wait_until(lambda: engine.inspect(name)["RestartCount"] == 1
-               and status(engine, name) == "running", timeout=30)
+    wait_until(
+        lambda: engine.inspect(name)["RestartCount"] == 1 and status(engine, name) == "running",
+        timeout=30,
+    )
 
 
 def startstop_image(engine: Engine) -> None:
@@ -100,8 +113,9 @@ def startstop_image(engine: Engine) -> None:
         info = tarfile.TarInfo("start.sh")
         info.size, info.mode = len(script), 0o755
         dst.addfile(info, io.BytesIO(script))
-    engine.docker("import", "--change", 'ENTRYPOINT ["/start.sh"]', str(out), "startstop",
-                  check=True)
+    engine.docker(
+        "import", "--change", 'ENTRYPOINT ["/start.sh"]', str(out), "startstop", check=True
+    )
 
 
 def test_the_seeds_startstop_walkthrough(make_engine: Callable[..., Engine], name: str) -> None:
@@ -118,7 +132,8 @@ def test_the_seeds_startstop_walkthrough(make_engine: Callable[..., Engine], nam
     # Step 5: attach again, detached at the next exit.
     attach = subprocess.run(
         [DOCKER_CLI, "-H", engine.host, "container", "attach", name],
-        capture_output=True, timeout=60,
+        capture_output=True,
+        timeout=60,
     )
     assert attach.stdout.decode().endswith("5\nExiting...\n")
     assert engine.inspect(name)["RestartCount"] >= 1

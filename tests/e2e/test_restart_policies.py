@@ -22,8 +22,16 @@ class EventLog:
     def __init__(self, engine: Engine, name: str) -> None:
         self.events: list[dict[str, Any]] = []
         self._proc = subprocess.Popen(
-            [DOCKER_CLI, "-H", engine.host, "events", "--format", "{{json .}}",
-             "--filter", f"container={name}"],
+            [
+                DOCKER_CLI,
+                "-H",
+                engine.host,
+                "events",
+                "--format",
+                "{{json .}}",
+                "--filter",
+                f"container={name}",
+            ],
             stdout=subprocess.PIPE,
         )
         self._thread = threading.Thread(target=self._read, daemon=True)
@@ -52,8 +60,19 @@ def state(engine: Engine, name: str) -> dict[str, Any]:
 
 def test_on_failure_stops_after_n_retries(engine: Engine, name: str) -> None:
     events = EventLog(engine, name)
-    engine.docker("run", "-d", "--name", name, "--restart", "on-failure:2", "busybox",
-                  "sh", "-c", "exit 1", check=True)
+    engine.docker(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--restart",
+        "on-failure:2",
+        "busybox",
+        "sh",
+        "-c",
+        "exit 1",
+        check=True,
+    )
     wait_until(lambda: events.actions().count("die") == 3, timeout=30)
     wait_until(lambda: state(engine, name)["Status"] == "exited")
     time.sleep(1.0)  # a fourth run would have started by now (next backoff is 0.4 s)
@@ -78,8 +97,7 @@ def test_on_failure_does_not_restart_a_clean_exit(engine: Engine, name: str) -> 
 
 
 def test_always_restarting_container_shows_as_restarting(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true",
-                  check=True)
+    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true", check=True)
 
     def seen_restarting() -> bool:
         s = state(engine, name)
@@ -93,8 +111,7 @@ def test_always_restarting_container_shows_as_restarting(engine: Engine, name: s
 
 
 def test_stop_cancels_a_pending_restart_at_once(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true",
-                  check=True)
+    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true", check=True)
     wait_until(lambda: engine.inspect(name)["RestartCount"] >= 5, timeout=30)
     wait_until(lambda: state(engine, name)["Status"] == "restarting", timeout=30, interval=0.02)
     assert engine.docker("stop", name).returncode == 0
@@ -107,26 +124,44 @@ def test_stop_cancels_a_pending_restart_at_once(engine: Engine, name: str) -> No
 
 
 def test_docker_kill_is_a_manual_stop(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "sleep", "300",
-                  check=True)
+    engine.docker(
+        "run", "-d", "--name", name, "--restart", "always", "busybox", "sleep", "300", check=True
+    )
     engine.docker("kill", name, check=True)
     wait_until(lambda: state(engine, name)["Status"] == "exited")
     time.sleep(1)
     info = engine.inspect(name)
     assert (info["State"]["Status"], info["State"]["ExitCode"], info["RestartCount"]) == (
-        "exited", 137, 0
+        "exited",
+        137,
+        0,
     )
     engine.docker("rm", name, check=True)
 
 
 def test_a_process_killed_from_the_host_is_restarted(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "unless-stopped", "busybox",
-                  "sleep", "300", check=True)
+    engine.docker(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--restart",
+        "unless-stopped",
+        "busybox",
+        "sleep",
+        "300",
+        check=True,
+    )
     pid = state(engine, name)["Pid"]
     os.kill(pid, signal.SIGKILL)
-    wait_until(lambda: engine.inspect(name)["RestartCount"] == 1
-               and state(engine, name)["Status"] == "running"
-               and state(engine, name)["Pid"] not in (0, pid), timeout=30)
+    wait_until(
+        lambda: (
+            engine.inspect(name)["RestartCount"] == 1
+            and state(engine, name)["Status"] == "running"
+            and state(engine, name)["Pid"] not in (0, pid)
+        ),
+        timeout=30,
+    )
     engine.docker("rm", "-f", name, check=True)
 
 
@@ -139,10 +174,25 @@ def test_no_policy_never_restarts(engine: Engine, name: str) -> None:
 
 
 def test_manual_restart_resets_the_count_and_emits_restart(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "on-failure:1", "busybox",
-                  "sh", "-c", "sleep 0.2; exit 1", check=True)
-    wait_until(lambda: engine.inspect(name)["RestartCount"] == 1
-               and state(engine, name)["Status"] == "exited", timeout=30)
+    engine.docker(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--restart",
+        "on-failure:1",
+        "busybox",
+        "sh",
+        "-c",
+        "sleep 0.2; exit 1",
+        check=True,
+    )
+    wait_until(
+        lambda: (
+            engine.inspect(name)["RestartCount"] == 1 and state(engine, name)["Status"] == "exited"
+        ),
+        timeout=30,
+    )
     events = EventLog(engine, name)
     engine.docker("restart", name, check=True)
     assert engine.inspect(name)["RestartCount"] == 0
@@ -169,11 +219,14 @@ def test_docker_restart_of_a_running_container_emits_docker_events(
 
 
 def test_update_restart_takes_effect_at_the_next_exit(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 1; exit 1",
-                  check=True)
+    engine.docker("run", "-d", "--name", name, "busybox", "sh", "-c", "sleep 1; exit 1", check=True)
     assert engine.docker("update", "--restart", "on-failure:2", name).returncode == 0
-    wait_until(lambda: engine.inspect(name)["RestartCount"] == 2
-               and state(engine, name)["Status"] == "exited", timeout=30)
+    wait_until(
+        lambda: (
+            engine.inspect(name)["RestartCount"] == 2 and state(engine, name)["Status"] == "exited"
+        ),
+        timeout=30,
+    )
     policy = engine.inspect(name)["HostConfig"]["RestartPolicy"]
     assert policy == {"Name": "on-failure", "MaximumRetryCount": 2}
     engine.docker("rm", name, check=True)
@@ -193,16 +246,25 @@ def test_update_restart_of_every_running_container(engine: Engine) -> None:
 def test_invalid_policies_are_refused_by_the_engine(engine: Engine, name: str) -> None:
     api = engine.api()
     with pytest.raises(docker.errors.APIError) as err:
-        api.create_container("busybox", ["true"], name=name,
-                             host_config=api.create_host_config(
-                                 restart_policy={"Name": "bogus", "MaximumRetryCount": 0}))
+        api.create_container(
+            "busybox",
+            ["true"],
+            name=name,
+            host_config=api.create_host_config(
+                restart_policy={"Name": "bogus", "MaximumRetryCount": 0}
+            ),
+        )
     assert err.value.status_code == 400
     assert "invalid restart policy: unknown policy 'bogus'" in str(err.value)
     with pytest.raises(docker.errors.APIError) as err:
-        api.create_container("busybox", ["true"], name=name,
-                             host_config=api.create_host_config(
-                                 auto_remove=True,
-                                 restart_policy={"Name": "always", "MaximumRetryCount": 0}))
+        api.create_container(
+            "busybox",
+            ["true"],
+            name=name,
+            host_config=api.create_host_config(
+                auto_remove=True, restart_policy={"Name": "always", "MaximumRetryCount": 0}
+            ),
+        )
     assert err.value.status_code == 400
     assert "can't create 'AutoRemove' container with restart policy" in str(err.value)
     result = engine.docker("run", "--restart", "always:3", "busybox", "true")
