@@ -57,32 +57,41 @@ class Lifecycle:
     # -- start ----------------------------------------------------------------------------
     async def start(self, container: Container, *, manual: bool) -> None:
         """Start the task. Caller holds the container's lock."""
-        ctx = self.ctx
-        live = ctx.live_of(container)
+        live = self.ctx.live_of(container)
         if manual:
-            self.restarts.reset(container.id)
+            await self.restarts.reset(container.id)
             container.restart_count = 0
             container.has_been_manually_stopped = False
         undo: list[tuple[str, object]] = []
         try:
-            await self._start_steps(container, live, undo)
+            handle = await self._prepare(container, live, undo)
+            await self._launch(container, live, handle)
         except BaseException as exc:
             await self._undo(container, live, undo)
-            if isinstance(exc, DockyardError | OSError):
-                message = str(exc)
-                container.state.error = message
-                container.state.exit_code = start_error_exit_code(message)
-                if container.state.restarting or container.state.running:
-                    container.state.set_stopped(container.state.exit_code)
-                ctx.save(container)
-                if isinstance(exc, OSError):
-                    raise RuntimeFailure(message) from exc
+            self._record_start_failure(container, live, exc)
+            if isinstance(exc, OSError):
+                raise RuntimeFailure(str(exc)) from exc
             raise
 
-    async def _start_steps(self, container: Container, live: Live, undo: list) -> None:
+    def _record_start_failure(self, container: Container, live: Live, exc: BaseException) -> None:
+        if not isinstance(exc, DockyardError | OSError):
+            return
+        message = str(exc)
+        container.state.error = message
+        container.state.exit_code = start_error_exit_code(message)
+        if container.state.restarting or container.state.running:
+            container.state.set_stopped(container.state.exit_code)
+            live.stopped.set()
+            _resolve(live.stop_waiters, container.state.exit_code)
+        self.ctx.save(container)
+
+    async def _prepare(self, container: Container, live: Live, undo: list) -> ShimHandle:
+        """Everything up to a created (not yet started) task; each step noted in ``undo``."""
         ctx = self.ctx
+        t0 = time.perf_counter()
         image = await asyncio.to_thread(ctx.images.resolve, container.image_id)
         rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
+        t1 = time.perf_counter()
         undo.append(("rootfs", None))
         etc_files = self._write_etc_files(container)
         create_missing_bind_sources(container.host_config)
@@ -116,11 +125,24 @@ class Lifecycle:
         await live.hub.bind(stdio)
         live.stdio = stdio
         resolved = ctx.registry.resolve(container.runtime)
+        t2 = time.perf_counter()
         handle, _pid = await ctx.runtime.create(
             container_id=container.id, bundle=bundle, runtime=resolved, io=stdio.task_io
         )
         undo.append(("task", handle))
         stdio.mark_task_created()
+        log.debug(
+            "prepared %s: rootfs %.1f ms, bundle %.1f ms, task create %.1f ms",
+            container.short_id,
+            (t1 - t0) * 1e3,
+            (t2 - t1) * 1e3,
+            (time.perf_counter() - t2) * 1e3,
+        )
+        return handle
+
+    async def _launch(self, container: Container, live: Live, handle: ShimHandle) -> None:
+        """Let the created task run its process; from here on the container is running."""
+        ctx = self.ctx
         pid = await ctx.runtime.start(container.id)
         live.oom = False
         live.stopped.clear()
@@ -281,29 +303,46 @@ class Lifecycle:
         except DockyardError:
             log.exception("auto-remove of %s failed", container.short_id)
 
-    async def _policy_restart(self, container_id: str) -> None:
+    async def _policy_restart(self, container_id: str, delay: float) -> None:
+        """Restart after ``delay``, with the task already created while the delay runs.
+
+        Creating the task (shim, runc create) takes most of a start; doing it during the backoff
+        leaves only ``Task.Start`` after it, so the process still starts no earlier than the
+        backoff allows, but with little delay on top. A stop during the backoff cancels this
+        task, which then tears the created task down again.
+        """
         container = self.ctx.containers.get(container_id)
-        if container is None or not container.state.restarting:
+        if container is None:
             return
         live = self.ctx.live_of(container)
-        async with live.lock:
-            if not container.state.restarting:
-                return
-            try:
-                await self.start(container, manual=False)
-            except DockyardError as exc:
-                log.warning("policy restart of %s failed: %s", container.short_id, exc)
-                container.state.set_stopped(container.state.exit_code)
-                self.ctx.save(container)
-                live.stopped.set()
-                _resolve(live.stop_waiters, container.state.exit_code)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + delay
+        undo: list[tuple[str, object]] = []
+        try:
+            async with live.lock:
+                if not container.state.restarting:
+                    return
+                handle = await self._prepare(container, live, undo)
+            await asyncio.sleep(max(0.0, deadline - loop.time()))
+            async with live.lock:
+                if not container.state.restarting:
+                    await self._undo(container, live, undo)
+                    return
+                await self._launch(container, live, handle)
+        except asyncio.CancelledError:
+            await self._undo(container, live, undo)
+            raise
+        except (DockyardError, OSError) as exc:
+            log.warning("policy restart of %s failed: %s", container.short_id, exc)
+            await self._undo(container, live, undo)
+            self._record_start_failure(container, live, exc)
 
     # -- stop / kill ----------------------------------------------------------------------
-    def cancel_restart(self, container: Container) -> bool:
+    async def cancel_restart(self, container: Container) -> bool:
         """Stop a pending policy restart; the container becomes exited at once."""
         if not container.state.restarting:
             return False
-        self.restarts.cancel(container.id)
+        await self.restarts.cancel(container.id)
         live = self.ctx.live_of(container)
         container.state.set_stopped(
             container.state.exit_code, finished_at=container.state.finished_at

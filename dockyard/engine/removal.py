@@ -23,7 +23,7 @@ async def force_stop(ctx: EngineContext, lifecycle: Lifecycle, container: Contai
     """``rm -f``: cancel any pending restart, SIGKILL, wait for the exit to be recorded."""
     live = ctx.live_of(container)
     container.has_been_manually_stopped = True
-    if lifecycle.cancel_restart(container):
+    if await lifecycle.cancel_restart(container):
         return
     if container.state.running:
         await lifecycle.stop(container, timeout=0, signum=9)
@@ -48,7 +48,7 @@ async def remove_container(
         await force_stop(ctx, lifecycle, container)
     live.removing = True
     container.state.status = Status.REMOVING
-    lifecycle.restarts.forget(container.id)
+    await lifecycle.restarts.forget(container.id)
     try:
         await asyncio.to_thread(ctx.rootfs.remove, container.id)
     except Exception:

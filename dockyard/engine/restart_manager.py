@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class RestartManager:
-    def __init__(self, *, restart: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, *, restart: Callable[[str, float], Awaitable[None]]) -> None:
         self._restart = restart
         self._delays: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
@@ -29,46 +29,48 @@ class RestartManager:
         return delay
 
     def schedule(self, container_id: str, delay: float) -> None:
-        self.cancel(container_id)
-        self._pending[container_id] = asyncio.create_task(
+        """Hand the restart to the lifecycle now; it waits out ``delay`` itself."""
+        if container_id in self._pending:
+            return
+        task = asyncio.create_task(
             self._run(container_id, delay), name=f"restart-{container_id[:12]}"
         )
+        self._pending[container_id] = task
+        task.add_done_callback(lambda t: self._done(container_id, t))
+
+    def _done(self, container_id: str, task: asyncio.Task[None]) -> None:
+        if self._pending.get(container_id) is task:
+            del self._pending[container_id]
 
     async def _run(self, container_id: str, delay: float) -> None:
         try:
-            await asyncio.sleep(delay)
+            await self._restart(container_id, delay)
         except asyncio.CancelledError:
-            return
-        self._pending.pop(container_id, None)
-        try:
-            await self._restart(container_id)
-        except Exception:  # the restart callback records its own failure on the container
+            raise
+        except Exception:  # the callback records its own failure on the container
             log.exception("policy restart of %s failed", container_id[:12])
 
     def is_pending(self, container_id: str) -> bool:
         return container_id in self._pending
 
-    def cancel(self, container_id: str) -> bool:
-        """Drop a pending restart; True if there was one."""
+    async def cancel(self, container_id: str) -> bool:
+        """Cancel a pending restart and wait until it has undone its work; True if one ran."""
         task = self._pending.pop(container_id, None)
         if task is None:
             return False
         task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
         return True
 
-    def reset(self, container_id: str) -> None:
+    async def reset(self, container_id: str) -> None:
         """A manual start: forget the backoff and any pending restart."""
-        self.cancel(container_id)
+        await self.cancel(container_id)
         self._delays.pop(container_id, None)
 
-    def forget(self, container_id: str) -> None:
-        self.reset(container_id)
+    async def forget(self, container_id: str) -> None:
+        await self.reset(container_id)
 
     async def close(self) -> None:
-        tasks = list(self._pending.values())
-        self._pending.clear()
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for container_id in list(self._pending):
+            await self.cancel(container_id)

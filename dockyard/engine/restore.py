@@ -159,7 +159,7 @@ async def _apply_engine_start_policies(ctx: EngineContext, lifecycle: Lifecycle)
         async with live.lock:
             try:
                 container.has_been_manually_stopped = False
-                lifecycle.restarts.reset(container.id)
+                await lifecycle.restarts.reset(container.id)
                 await lifecycle.start(container, manual=False)
             except DockyardError as exc:
                 log.warning("could not start %s at engine start: %s", container.short_id, exc)

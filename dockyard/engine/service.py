@@ -118,16 +118,16 @@ class Engine:
     async def stop(self, ref: str, *, timeout: int | None, signal: str | None) -> None:
         container = self.ctx.get(ref)
         signum = parse_signal(signal) if signal else self.lifecycle.stop_signal(container)
-        if not container.state.running:
-            raise NotModified("container already stopped")
-        container.has_been_manually_stopped = True
-        self.ctx.save(container)
-        if self.lifecycle.cancel_restart(container):
-            self.ctx.emit(container, "stop")
-            return
-        await self.lifecycle.stop(
-            container, timeout=self._timeout(container, timeout), signum=signum
-        )
+        # The lock waits out a policy restart that is starting the task right now.
+        async with self.ctx.live_of(container).lock:
+            if not container.state.running:
+                raise NotModified("container already stopped")
+            container.has_been_manually_stopped = True
+            self.ctx.save(container)
+            if not await self.lifecycle.cancel_restart(container):
+                await self.lifecycle.stop(
+                    container, timeout=self._timeout(container, timeout), signum=signum
+                )
         self.ctx.emit(container, "stop")
 
     def _timeout(self, container: Container, timeout: int | None) -> float:
@@ -139,8 +139,12 @@ class Engine:
     async def kill(self, ref: str, *, signal: str | None) -> None:
         container = self.ctx.get(ref)
         signum = parse_signal(signal)
+        async with self.ctx.live_of(container).lock:
+            await self._kill_locked(ref, container, signum)
+
+    async def _kill_locked(self, ref: str, container: Container, signum: int) -> None:
         if not container.state.running or container.state.restarting:
-            if self.lifecycle.cancel_restart(container):
+            if await self.lifecycle.cancel_restart(container):
                 container.has_been_manually_stopped = True
                 self.ctx.save(container)
                 return
@@ -155,25 +159,26 @@ class Engine:
     async def restart(self, ref: str, *, timeout: int | None, signal: str | None) -> None:
         container = self.ctx.get(ref)
         live = self.ctx.live_of(container)
-        live.manual_restart = True
-        try:
-            if self.lifecycle.cancel_restart(container):
-                pass
-            elif container.state.running:
-                signum = parse_signal(signal) if signal else self.lifecycle.stop_signal(container)
-                await self.lifecycle.stop(
-                    container, timeout=self._timeout(container, timeout), signum=signum
-                )
-                self.ctx.emit(container, "stop")
-            async with live.lock:
+        signum = parse_signal(signal) if signal else self.lifecycle.stop_signal(container)
+        async with live.lock:
+            live.manual_restart = True
+            try:
+                if await self.lifecycle.cancel_restart(container):
+                    pass
+                elif container.state.running:
+                    await self.lifecycle.stop(
+                        container, timeout=self._timeout(container, timeout), signum=signum
+                    )
+                    self.ctx.emit(container, "stop")
                 await self.lifecycle.start(container, manual=True)
-        finally:
-            live.manual_restart = False
+            finally:
+                live.manual_restart = False
         self.ctx.emit(container, "restart")
 
     async def remove(self, ref: str, *, force: bool, volumes: bool) -> None:
         container = self.ctx.get(ref)
-        await remove_container(self.ctx, self.lifecycle, container, force=force)
+        async with self.ctx.live_of(container).lock:
+            await remove_container(self.ctx, self.lifecycle, container, force=force)
 
     async def wait(self, ref: str, *, condition: str) -> Awaitable[int]:
         condition = condition or "not-running"
