@@ -69,3 +69,29 @@ def test_rmi_of_a_missing_image_says_no_such_image(engine: Engine) -> None:
 def test_a_container_runs_on_the_imported_rootfs(engine: Engine) -> None:
     result = engine.docker("run", "--rm", "busybox", "cat", "/etc/passwd", check=True)
     assert result.stdout.startswith("root:x:0:0:")
+
+
+def _evil_tar(path: Path, target: Path) -> Path:
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w") as tar:
+        ok = tarfile.TarInfo("bin/fine")
+        ok.size = 2
+        tar.addfile(ok, io.BytesIO(b"ok"))
+        escape = tarfile.TarInfo(f"../../../../../../..{target}")
+        escape.size = 5
+        tar.addfile(escape, io.BytesIO(b"owned"))
+    return path
+
+
+def test_a_tar_slip_import_is_refused_and_leaves_nothing(engine: Engine) -> None:
+    target = engine.root / "dy-slip-target"
+    images_before = engine.docker("images", "-q", "--no-trunc").stdout
+    layers_dir = engine.data_root / "images"
+    files_before = sorted(p for p in layers_dir.rglob("*"))
+    result = engine.docker("import", str(_evil_tar(engine.root / "evil.tar", target)), "dy-evil")
+    assert result.returncode != 0
+    assert not target.exists()
+    assert engine.docker("images", "-q", "--no-trunc").stdout == images_before
+    assert sorted(p for p in layers_dir.rglob("*")) == files_before

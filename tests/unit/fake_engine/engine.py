@@ -309,7 +309,9 @@ class FakeEngine:
         live = self.live[container.id]
         wants_stdin = stdin and bool(container.config.get("OpenStdin"))
         session = FakeSession(
-            tty=bool(container.config.get("Tty")), stdin=live.stdin if wants_stdin else None
+            tty=bool(container.config.get("Tty")),
+            stdin=live.stdin if wants_stdin else None,
+            close_stdin_on_eof=bool(container.config.get("StdinOnce")),
         )
         if logs:
             for record in live.log:

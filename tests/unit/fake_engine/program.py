@@ -62,12 +62,23 @@ async def run_program(argv: list[str], emit: Emit, stdin: asyncio.Queue[bytes | 
 
 
 class FakeSession:
-    """A ``StdioSession`` fed by a fake process; tests look at ``detached``/``stdin_closed``."""
+    """A ``StdioSession`` fed by a fake process; tests look at ``detached``/``stdin_closed``.
 
-    def __init__(self, *, tty: bool, stdin: asyncio.Queue[bytes | None] | None) -> None:
+    The client's end of stdin follows moby's attach rule: with ``StdinOnce`` and no TTY it
+    closes the process's stdin; otherwise it ends this attach and leaves the process alone.
+    """
+
+    def __init__(
+        self,
+        *,
+        tty: bool,
+        stdin: asyncio.Queue[bytes | None] | None,
+        close_stdin_on_eof: bool = True,
+    ) -> None:
         self.tty = tty
         self.queue: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
         self._stdin = stdin
+        self._close_process_stdin = close_stdin_on_eof and not tty
         self.detached = False
         self.stdin_closed = False
 
@@ -85,9 +96,13 @@ class FakeSession:
             self._stdin.put_nowait(data)
 
     async def close_stdin(self) -> None:
+        if self._stdin is None:
+            return
         self.stdin_closed = True
-        if self._stdin is not None:
+        if self._close_process_stdin:
             self._stdin.put_nowait(None)
+        else:
+            await self.detach()
 
     async def detach(self) -> None:
         self.detached = True
