@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from dockyard.api.connection import ClientGone, HijackedConnection
+from dockyard.api.disconnect import ClientGone
+from dockyard.api.hijack import HijackedConnection
 from dockyard.api.streams import encode_output
 from dockyard.engine.facade import StdioSession
 from dockyard.errors import InvalidParameter
@@ -101,16 +102,17 @@ async def relay(
     incoming = asyncio.create_task(_copy_input(session, connection, detach_keys))
     try:
         await asyncio.wait({output, connection.lost}, return_when=asyncio.FIRST_COMPLETED)
-        failed = output.exception() if output.done() else None
-        if not output.done() or isinstance(failed, ClientGone):
-            # The client is gone: stop following this process without affecting it.
-            await session.detach()
-        elif failed is not None:
-            log.error("copying output to the client failed", exc_info=failed)
+        if output.done() and not isinstance(output.exception(), ClientGone | None):
+            log.error("copying output to the client failed", exc_info=output.exception())
     finally:
+        finished = output.done() and not output.cancelled() and output.exception() is None
         for task in (output, incoming):
             task.cancel()
         _, input_outcome = await asyncio.gather(output, incoming, return_exceptions=True)
         if isinstance(input_outcome, Exception) and not isinstance(input_outcome, ClientGone):
             log.error("copying stdin to the process failed", exc_info=input_outcome)
+        if not finished:
+            # The client left (or we are shutting down): stop following the process,
+            # which keeps running.
+            await session.detach()
         await connection.close()

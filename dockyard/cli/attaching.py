@@ -71,6 +71,14 @@ class ExitWaiter:
             self._registered.set()
             self._finished.set()
 
+    def settle(self, timeout: float) -> bool:
+        """Wait up to `timeout` for the wait to answer; True if it did.
+
+        Used after a failed start with --rm: docker waits for the engine to remove
+        the container, but an engine that never does must not hang the CLI.
+        """
+        return self._finished.wait(timeout)
+
     def exit_status(self) -> int:
         """The container's exit code, or 125 (after saying why) when the wait failed."""
         self._finished.wait()

@@ -124,7 +124,10 @@ class Container:
     has_been_started_before: bool = False
     shim: ShimRecord | None = None
     exec_ids: list[str] = field(default_factory=list)
-    labels_applied: bool = False
+    log_path: str = ""
+    hostname_path: str = ""
+    hosts_path: str = ""
+    resolv_conf_path: str = ""
 
     @property
     def short_id(self) -> str:
@@ -137,10 +140,13 @@ class Container:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Container:
-        data = dict(data)
-        state = dict(data.pop("state"))
+        """Rebuild a stored record; fields this version does not know are dropped."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}
+        state_fields = {f.name for f in dataclasses.fields(State)}
+        state = {k: v for k, v in data.pop("state").items() if k in state_fields}
         state["status"] = Status(state["status"])
-        shim = data.pop("shim")
+        shim = data.pop("shim", None)
         return cls(
             state=State(**state),
             shim=ShimRecord(**shim) if shim else None,

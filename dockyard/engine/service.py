@@ -74,6 +74,11 @@ class Engine:
             default_runtime=ctx.config.default_runtime,
         )
         ctx.registry.validate(container.runtime)  # 400 for an unknown runtime name
+        directory = ctx.container_dir(container_id)
+        container.log_path = str(ctx.log_path(container_id))
+        container.hostname_path = str(directory / "hostname")
+        container.hosts_path = str(directory / "hosts")
+        container.resolv_conf_path = str(directory / "resolv.conf")
         ctx.names.reserve(name, container_id)
         try:
             ctx.container_dir(container_id).mkdir(parents=True, exist_ok=True)

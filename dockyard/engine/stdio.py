@@ -308,8 +308,18 @@ class StdioAttachment:
             await self._hub.write_stdin(data)
 
     async def close_stdin(self) -> None:
-        if self._stdin and self._close_stdin_on_eof:
+        """The client closed its stdin: dockerd's rule (``stream/attach.go``).
+
+        With ``StdinOnce`` and no TTY the process gets EOF; otherwise this attach ends (that is
+        how the CLI's ctrl-p ctrl-q detach arrives). A client that never attached stdin only
+        half-closed its write side, which means nothing.
+        """
+        if not self._stdin:
+            return
+        if self._close_stdin_on_eof and not self.tty:
             self._hub.close_stdin()
+        else:
+            await self.detach()
 
     async def detach(self) -> None:
         self._hub.unsubscribe(self._queue)

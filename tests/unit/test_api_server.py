@@ -15,7 +15,7 @@ import pytest
 
 from dockyard.api.server import build_app, serve_unix
 from dockyard.errors import Conflict
-from tests.unit.fake_engine import FakeEngine
+from tests.unit.fake_engine import FakeEngine, hijack_request
 
 
 @contextlib.contextmanager
@@ -61,3 +61,29 @@ def test_a_socket_another_process_listens_on_is_not_stolen() -> None:
         live.listen()
         with pytest.raises(Conflict, match="in use"):
             asyncio.run(serve_unix(build_app(FakeEngine()), directory / "d.sock"))
+
+
+def test_shutting_down_closes_open_attach_streams_and_detaches() -> None:
+    async def scenario(path: Path) -> tuple[bytes, bool, bool]:
+        engine = FakeEngine()
+        container_id, _ = await engine.create_container(
+            name="bg", body={"Image": "busybox", "Cmd": ["sleep", "infinity"]}
+        )
+        await engine.start(container_id)
+        runner = await serve_unix(build_app(engine), path, shutdown_timeout=0.2)
+        reader, writer = await asyncio.open_unix_connection(str(path))
+        request = hijack_request("/containers/bg/attach?stdout=1&stream=1") + "\n"
+        writer.write(request.replace("\n", "\r\n").encode())
+        await reader.readuntil(b"\r\n\r\n")
+        (session, _, _) = engine.live[container_id].sessions[0]
+        await runner.cleanup()
+        rest = await reader.read()
+        writer.close()
+        for _ in range(100):  # the cancelled stream handler finishes on a later loop turn
+            if session.detached:
+                break
+            await asyncio.sleep(0.01)
+        return rest, session.detached, engine.get_container("bg").state.running
+
+    with socket_dir() as directory:
+        assert asyncio.run(scenario(directory / "d.sock")) == (b"", True, True)

@@ -155,3 +155,11 @@ def test_following_a_log_gets_new_lines_once_and_ends_with_the_container(tmp_pat
         return got
 
     assert asyncio.run(scenario()) == [b"old\n", b"new\n"]
+
+
+def test_stored_records_with_unknown_fields_still_load() -> None:
+    data = make({}).to_json()
+    data["field_from_the_future"] = 1
+    data["state"]["also_new"] = True
+    loaded = Container.from_json(data)
+    assert loaded.id == "a" * 64 and loaded.state.status.value == "created"

@@ -13,8 +13,9 @@ import logging
 
 from aiohttp import web
 
-from dockyard.api.connection import ClientGone, client_gone, hijack, unless_gone, until_gone
 from dockyard.api.context import engine_of
+from dockyard.api.disconnect import ClientGone, client_gone, unless_gone, until_gone
+from dockyard.api.hijack import hijack
 from dockyard.api.params import bool_param, unix_timestamp_param
 from dockyard.api.responses import JSON, dump_json
 from dockyard.api.stdio_relay import DEFAULT_DETACH_KEYS, parse_detach_keys, relay

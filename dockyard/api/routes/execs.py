@@ -6,8 +6,8 @@ import contextlib
 
 from aiohttp import web
 
-from dockyard.api.connection import hijack
 from dockyard.api.context import engine_of
+from dockyard.api.hijack import hijack
 from dockyard.api.params import json_body, uint32_param
 from dockyard.api.responses import empty_ok, json_response
 from dockyard.api.stdio_relay import relay

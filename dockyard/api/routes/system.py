@@ -7,8 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from dockyard.api.connection import client_gone, until_gone
 from dockyard.api.context import engine_of
+from dockyard.api.disconnect import client_gone, until_gone
 from dockyard.api.params import filters_param, unix_timestamp_param
 from dockyard.api.responses import JSON, dump_json, json_response
 from dockyard.errors import InvalidParameter
@@ -36,16 +36,16 @@ async def info(request: web.Request) -> web.Response:
 
 
 def _with_legacy_fields(event: dict[str, Any]) -> dict[str, Any]:
-    """API < 1.52 clients read ``status``/``id``/``from`` on container events."""
-    if event.get("Type") == "container" and "status" not in event:
-        actor = event.get("Actor") or {}
-        event = {
-            **event,
-            "status": event.get("Action", ""),
-            "id": actor.get("ID", ""),
-            "from": (actor.get("Attributes") or {}).get("image", ""),
-        }
-    return event
+    """API < 1.52 clients read ``status``/``id`` (and ``from`` for containers), as moby's
+    ``backFillLegacy`` adds them; fields the engine already set are kept."""
+    kind = event.get("Type")
+    if kind not in ("container", "image") or "status" in event:
+        return event
+    actor = event.get("Actor") or {}
+    legacy = {"status": event.get("Action", ""), "id": actor.get("ID", "")}
+    if kind == "container":
+        legacy["from"] = (actor.get("Attributes") or {}).get("image", "")
+    return {**event, **legacy}
 
 
 async def events(request: web.Request) -> web.StreamResponse:

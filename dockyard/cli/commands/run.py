@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from dockyard.cli.attaching import ExitWaiter, proxy_signal, resize, run_session
 from dockyard.cli.commands.container_flags import (
@@ -16,6 +17,11 @@ from dockyard.cli.options import parse_detach_keys
 from dockyard.cli.references import split_reference
 from dockyard.cli.session import DetachRequested, StreamFailure
 from dockyard.cli.transport import ConnectionFailure, DaemonError
+
+
+log = logging.getLogger(__name__)
+
+AUTO_REMOVE_GRACE = 10.0  # how long a failed `run --rm` waits for the engine's removal
 
 
 def register(commands: Subcommands) -> None:
@@ -176,8 +182,8 @@ def _run_attached(
     except DaemonError as error:
         connection.sock.close()
         report(ctx, "run", str(error))
-        if request.auto_remove:
-            waiter.exit_status()
+        if request.auto_remove and not waiter.settle(AUTO_REMOVE_GRACE):
+            log.debug("engine did not report the removal of %s", container_id)
         return start_failure_status(error.message)
     resize_path = f"/containers/{ctx.engine.quote(container_id)}/resize"
     if request.tty:

@@ -1,15 +1,10 @@
-"""Owning the client's socket beyond one HTTP exchange: hijack, and noticing a client leave.
+"""Hijacking the client's socket for attach and exec: ``101 UPGRADED``, then raw bytes.
 
-Docker's attach and exec start answer ``101 UPGRADED`` and then speak raw bytes both ways.
-aiohttp's own connection handler closes the socket when the client half-closes (its
+aiohttp's connection handler closes the socket when the client half-closes (its
 ``eof_received`` returns ``None``), but the docker CLI half-closes right after the 101 when it
 has no stdin and still expects output. So the hijack swaps in our own asyncio protocol
 (``transport.set_protocol``, public asyncio API) that keeps the write side open on EOF, and
 forwards ``connection_lost`` to aiohttp's handler so its bookkeeping ends normally.
-
-Long waits (``/wait``, ``/events``, ``logs -f``) need to know when the client disconnects,
-which aiohttp does not report to a running handler; ``client_gone`` puts a forwarding protocol
-in front of aiohttp's for the duration of the wait.
 """
 
 from __future__ import annotations
@@ -18,14 +13,13 @@ import asyncio
 import contextlib
 import select
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any, TypeVar, cast
+from collections.abc import Callable
+from typing import Any, cast
 
 from aiohttp import web
 
+from dockyard.api.disconnect import ClientGone
 from dockyard.api.versions import common_headers
-
-T = TypeVar("T")
 
 _READ_HIGH_WATER = 1 << 20
 CLOSE_FLUSH_TIMEOUT = 5.0
@@ -34,10 +28,6 @@ CLOSE_FLUSH_TIMEOUT = 5.0
 # sends them together in practice (the process starts after the handshake); a short pause
 # after the handshake gives the same separation for output that is already waiting.
 HANDSHAKE_SETTLE = 0.05
-
-
-class ClientGone(ConnectionResetError):
-    """The client closed the connection while we were still working for it."""
 
 
 class HijackedResponse(web.StreamResponse):
@@ -252,89 +242,3 @@ async def hijack(request: web.Request, *, media_type: str) -> HijackedConnection
     await connection.write(head)
     await asyncio.sleep(HANDSHAKE_SETTLE)
     return connection
-
-
-class _WatchingProtocol(asyncio.Protocol):
-    """Forwards every callback to aiohttp's protocol and notes when the client goes away."""
-
-    def __init__(self, inner: asyncio.Protocol, lost: asyncio.Future[None]) -> None:
-        self._inner = inner
-        self._lost = lost
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self._inner.connection_made(transport)
-
-    def data_received(self, data: bytes) -> None:
-        self._inner.data_received(data)
-
-    def eof_received(self) -> bool | None:
-        return self._inner.eof_received()
-
-    def pause_writing(self) -> None:
-        self._inner.pause_writing()
-
-    def resume_writing(self) -> None:
-        self._inner.resume_writing()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self._lost.done():
-            self._lost.set_result(None)
-        self._inner.connection_lost(exc)
-
-
-@contextlib.contextmanager
-def client_gone(request: web.Request) -> Iterator[asyncio.Future[None]]:
-    """A future that completes if the client disconnects while the block runs."""
-    lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    transport = request.transport
-    if transport is None or transport.is_closing():
-        lost.set_result(None)
-        yield lost
-        return
-    inner = cast(asyncio.Protocol, transport.get_protocol())
-    watcher = _WatchingProtocol(inner, lost)
-    transport.set_protocol(watcher)
-    try:
-        yield lost
-    finally:
-        if transport.get_protocol() is watcher:
-            transport.set_protocol(inner)
-        if not lost.done():
-            lost.cancel()
-
-
-async def unless_gone(lost: asyncio.Future[None], awaitable: Awaitable[T]) -> T:
-    """Await ``awaitable`` unless the client leaves first (then raise ``ClientGone``).
-
-    A future handed to us (possibly shared with other waiters) is never cancelled; a
-    coroutine we wrapped ourselves is.
-    """
-    shared = asyncio.isfuture(awaitable)
-    task: asyncio.Future[T] = asyncio.ensure_future(awaitable)
-    waiting: set[asyncio.Future[Any]] = {task, lost}
-    done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        return task.result()
-    if not shared:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-    raise ClientGone("client disconnected")
-
-
-async def until_gone(lost: asyncio.Future[None], source: AsyncIterator[T]) -> AsyncIterator[T]:
-    """Items of ``source`` until it ends or the client leaves (then it is closed quietly)."""
-    try:
-        while True:
-            try:
-                item = await unless_gone(lost, anext(source))
-            except StopAsyncIteration:
-                return
-            except ClientGone:
-                return
-            yield item
-    finally:
-        aclose = getattr(source, "aclose", None)
-        if aclose is not None:
-            with contextlib.suppress(Exception):
-                await aclose()
