@@ -138,3 +138,45 @@ def test_the_seeds_startstop_walkthrough(make_engine: Callable[..., Engine], nam
     assert attach.stdout.decode().endswith("5\nExiting...\n")
     assert engine.inspect(name)["RestartCount"] >= 1
     engine.docker("rm", "-f", name, check=True)
+
+
+def test_kill_9_then_restart_leaves_every_policy_running_untouched(
+    make_engine: Callable[..., Engine],
+) -> None:
+    engine = make_engine()
+    names = run_one_per_policy(engine, "dy-k9")
+    pids = {p: engine.inspect(n)["State"]["Pid"] for p, n in names.items()}
+    engine.crash()
+    engine.start()
+    for policy, n in names.items():
+        info = engine.inspect(n)
+        assert (info["State"]["Status"], info["State"]["Pid"]) == ("running", pids[policy])
+        assert info["RestartCount"] == 0
+
+
+def test_restart_count_and_manual_stop_survive_an_engine_restart(
+    make_engine: Callable[..., Engine], name: str
+) -> None:
+    engine = make_engine()
+    engine.docker(
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--restart",
+        "on-failure:5",
+        "busybox",
+        "sh",
+        "-c",
+        "if [ -e /ran ]; then sleep 300; fi; touch /ran; exit 1",
+        check=True,
+    )
+    wait_until(
+        lambda: engine.inspect(name)["RestartCount"] == 1 and status(engine, name) == "running",
+        timeout=30,
+    )
+    engine.docker("stop", "-t", "0", name, check=True)
+    engine.restart()
+    info = engine.inspect(name)
+    assert info["RestartCount"] == 1
+    assert info["State"]["Status"] == "exited"

@@ -270,3 +270,28 @@ def test_invalid_policies_are_refused_by_the_engine(engine: Engine, name: str) -
     result = engine.docker("run", "--restart", "always:3", "busybox", "true")
     assert result.returncode == 125
     assert "maximum retry count can only be used with 'on-failure'" in result.stderr
+
+
+def test_rm_force_during_restarts_leaves_no_shim_or_cgroup(engine: Engine, name: str) -> None:
+    from pathlib import Path
+
+    from tests.e2e.engine_harness import shim_pids
+
+    before = set(shim_pids(engine))
+    for i in range(5):
+        n = f"{name}-{i}"
+        engine.docker(
+            "run", "-d", "--name", n, "--restart", "always", "busybox", "true", check=True
+        )
+        time.sleep(0.05 * i)  # hit different points of the exit/backoff/start cycle
+        assert engine.docker("rm", "-f", n).returncode == 0
+        assert engine.docker("inspect", n).returncode == 1
+    wait_until(lambda: set(shim_pids(engine)) <= before, timeout=20)
+    leftovers = [
+        p
+        for h in Path("/sys/fs/cgroup").iterdir()
+        for p in (h / engine.cgroup_parent).glob("*")
+        if p.is_dir()
+    ]
+    running_ids = {c["Id"] for c in engine.api().containers()}
+    assert [p for p in leftovers if p.name not in running_ids] == []

@@ -150,6 +150,16 @@ def test_rename_sends_the_new_name(stub: StubEngine) -> None:
     assert stub.calls("POST", "/containers/web/rename")[0].param("name") == "api"
 
 
+def test_a_failed_rename_names_the_container(stub: StubEngine) -> None:
+    stub.error("POST", "/containers/ghost/rename", status=404, message="No such container: ghost")
+    result = run_dockyard(stub, "rename", "ghost", "api")
+    assert (result.status, result.stderr) == (
+        1,
+        "Error response from daemon: No such container: ghost\n"
+        "Error: failed to rename container named ghost\n",
+    )
+
+
 def test_top_prints_the_process_table(stub: StubEngine) -> None:
     stub.reply(
         "GET",

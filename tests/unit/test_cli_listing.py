@@ -177,3 +177,19 @@ def test_table_columns_pad_three_past_the_widest_cell() -> None:
     assert render_table(["NAME", "X"], [["abcdefghijkl", "y"]]).splitlines()[1] == (
         "abcdefghijkl   y"
     )
+
+
+def test_images_from_the_default_registry_show_familiar_names() -> None:
+    image = {
+        "Id": "sha256:" + "c" * 64,
+        "RepoTags": ["docker.io/library/busybox:1.36"],
+        "Created": NOW,
+        "Size": 1,
+    }
+    row = image_rows([image], now=NOW, truncate=True)[0]
+    assert (row["Repository"], row["Tag"]) == ("busybox", "1.36")
+
+
+def test_ps_size_adds_the_virtual_size_when_known() -> None:
+    row = container_fields(summary(SizeRw=2, SizeRootFs=21_500_000), now=NOW, truncate=True)
+    assert row["Size"] == "2B (virtual 21.5MB)"

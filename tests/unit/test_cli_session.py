@@ -29,23 +29,24 @@ def connection() -> Iterator[tuple[socket.socket, socket.socket]]:
 
 
 def test_escape_detector_forwards_ordinary_input() -> None:
-    assert EscapeDetector(b"\x10\x11").filter(b"ls\r") == b"ls\r"
+    assert EscapeDetector(b"\x10\x11").filter(b"ls\r") == (b"ls\r", False)
 
 
 def test_escape_detector_holds_a_possible_start_of_the_sequence() -> None:
     detector = EscapeDetector(b"\x10\x11")
-    assert detector.filter(b"a\x10") == b"a"
+    assert detector.filter(b"a\x10") == (b"a", False)
 
 
 def test_escape_detector_releases_held_input_when_the_sequence_breaks() -> None:
     detector = EscapeDetector(b"\x10\x11")
     detector.filter(b"\x10")
-    assert detector.filter(b"x") == b"\x10x"
+    assert detector.filter(b"x") == (b"\x10x", False)
 
 
-def test_escape_detector_detaches_on_the_full_sequence() -> None:
-    with pytest.raises(DetachRequested):
-        EscapeDetector(b"\x10\x11").filter(b"\x10\x11")
+def test_escape_detector_reports_the_full_sequence_split_across_reads() -> None:
+    detector = EscapeDetector(b"\x10\x11")
+    detector.filter(b"\x10")
+    assert detector.filter(b"\x11") == (b"", True)
 
 
 def test_session_without_stdin_half_closes_and_splits_output(
@@ -109,3 +110,18 @@ def test_a_system_error_frame_fails_the_session(
     terminal = Terminal(stdin=None, stdout=io.BytesIO(), stderr=io.BytesIO())
     with pytest.raises(StreamFailure, match="container gone"):
         StreamSession(sock=ours, tty=False, terminal=terminal).run()
+
+
+def test_typing_the_detach_keys_ends_the_session_without_sending_them(
+    connection: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, engine = connection
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"ls\x10\x11")
+    with os.fdopen(read_fd, "rb") as stdin:
+        terminal = Terminal(stdin=stdin, stdout=io.BytesIO(), stderr=io.BytesIO())
+        session = StreamSession(sock=ours, tty=True, terminal=terminal, detach_keys=b"\x10\x11")
+        with pytest.raises(DetachRequested):
+            session.run()
+    os.close(write_fd)
+    assert engine.recv(100) == b"ls"
