@@ -19,8 +19,11 @@ DEFAULT_LOG_CONFIG = {"Type": "json-file", "Config": {}}
 
 
 def command_string(container: Container) -> str:
-    """``Path`` and ``Args`` joined by spaces, as ``docker ps`` shows them."""
-    return " ".join([container.path, *container.args]) if container.args else container.path
+    """``Path`` and ``Args`` as ``docker ps`` shows them: args with a space in single quotes."""
+    if not container.args:
+        return container.path
+    args = [f"'{a}'" if " " in a else a for a in container.args]
+    return f"{container.path} {' '.join(args)}"
 
 
 def _created_unix(container: Container) -> int:

@@ -44,7 +44,7 @@ class UsageError(CliFailure):
         usage = f"\n\nUsage:  {self.usage}" if self.usage else ""
         if self.missing_arguments:
             # cobra's RequiresMinArgs says "See", its exact-count checks say "Run".
-            verb = "See" if "requires at least" in self.message else "Run"
+            verb = "See" if "requires at least" in (self.message or "") else "Run"
             hint = f"{verb} '{self.command} --help' for more information"
             return f"dockyard: {self.message}{usage}\n\n{hint}"
         return f"{self.message}{usage}\n\nRun '{self.command} --help' for more information"

@@ -125,12 +125,19 @@ def container_fields(summary: Mapping[str, Any], *, now: float, truncate: bool) 
         "Ports": displayable_ports(summary.get("Ports") or []),
         "State": str(summary.get("State", "")),
         "Status": str(summary.get("Status", "")),
-        "Size": human_size(float(summary.get("SizeRw") or 0)),
+        "Size": _container_size(summary),
         "Names": ",".join(names),
         "Labels": ",".join(sorted(f"{key}={value}" for key, value in labels.items())),
         "Mounts": ",".join(ellipsis(m, 15) if truncate else m for m in mounts),
         "Networks": ",".join(networks),
     }
+
+
+def _container_size(summary: Mapping[str, Any]) -> str:
+    """`2B (virtual 21.5MB)`: the writable layer, plus the whole rootfs when known."""
+    writable = human_size(float(summary.get("SizeRw") or 0))
+    rootfs = float(summary.get("SizeRootFs") or 0)
+    return f"{writable} (virtual {human_size(rootfs)})" if rootfs > 0 else writable
 
 
 def _local_time(seconds: float) -> str:

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from dockyard.cli.context import CommandContext
+from dockyard.cli.context import CommandContext, Handler
 from dockyard.cli.failures import CliFailure, UsageError
 from dockyard.cli.parser import build_parser
 from dockyard.cli.session import Terminal
@@ -40,9 +40,10 @@ def run_cli(argv: Sequence[str], *, terminal: Terminal, environ: Mapping[str, st
         return int(exit_request.code or 0)
     if args.debug:
         logging.basicConfig(level=logging.DEBUG, format="DEBU %(name)s: %(message)s")
-    handler = getattr(args, "handler", None)
+    handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help(sys.stderr)
+        terminal.stdout.write(parser.format_help().encode("utf-8"))
+        terminal.stdout.flush()
         return 0
     engine = EngineClient(host=resolve_host(args.host, environ))
     ctx = CommandContext(engine=engine, terminal=terminal, environ=environ)

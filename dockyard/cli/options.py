@@ -236,3 +236,13 @@ def parse_detach_keys(value: str | None) -> bytes:
         else:
             raise OptionError(f"Unknown character: '{part}'")
     return bytes(keys)
+
+
+def parse_bool(value: str) -> bool:
+    """Go's strconv.ParseBool, so `--sig-proxy=false` works as in docker."""
+    lowered = value.lower()
+    if lowered in ("1", "t", "true"):
+        return True
+    if lowered in ("0", "f", "false"):
+        return False
+    raise OptionError(f'strconv.ParseBool: parsing "{value}": invalid syntax')

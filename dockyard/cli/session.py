@@ -52,19 +52,20 @@ class EscapeDetector:
         self._keys = keys
         self._held = b""
 
-    def filter(self, data: bytes) -> bytes:
-        """Return the bytes to forward; raise DetachRequested when the sequence completes."""
+    def filter(self, data: bytes) -> tuple[bytes, bool]:
+        """Return (bytes to forward, whether the detach sequence was completed)."""
         forward = bytearray()
         for byte in data:
             candidate = self._held + bytes([byte])
             if self._keys.startswith(candidate):
                 self._held = candidate
                 if candidate == self._keys:
-                    raise DetachRequested()
+                    self._held = b""
+                    return bytes(forward), True
                 continue
             forward += candidate
             self._held = b""
-        return bytes(forward)
+        return bytes(forward), False
 
 
 class SignalPipe:
@@ -179,14 +180,17 @@ class StreamSession:
             selector.unregister(fd)
             self._close_write()
             return
+        detached = False
         if self._escape is not None:
-            data = self._escape.filter(data)
+            data, detached = self._escape.filter(data)
         if data:
             try:
                 self._sock.sendall(data)
             except OSError as error:
                 log.debug("engine stopped reading stdin: %s", error)
                 selector.unregister(fd)
+        if detached:
+            raise DetachRequested()
 
     def _close_write(self) -> None:
         with contextlib.suppress(OSError):

@@ -98,13 +98,3 @@ def rfc3339_nano_fixed(seconds: int, nanos: int) -> str:
     zone = moment.strftime("%z")
     zone = "Z" if zone in ("+0000", "") else f"{zone[:3]}:{zone[3:]}"
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + f".{nanos:09d}{zone}"
-
-
-def parse_api_time(text: str) -> float:
-    """Unix seconds of an RFC 3339 time from the API (nanosecond digits are cut to micro)."""
-    match = re.match(r"^(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", text)
-    if match is None:
-        raise ValueError(f"not an RFC 3339 time: {text}")
-    fraction = (match.group(2) or ".0")[:7]
-    zone = "+00:00" if match.group(3) == "Z" else match.group(3)
-    return datetime.fromisoformat(match.group(1) + fraction + zone).timestamp()

@@ -42,6 +42,19 @@ def start_error_exit_code(message: str) -> int:
     return 128
 
 
+def start_failure(message: str) -> DockyardError:
+    """A task-create failure worded and classified as dockerd reports it.
+
+    dockerd answers 400 when the command cannot be found or executed (the CLI turns those into
+    exit codes 127 and 126) and 500 otherwise; the text carries containerd's prefix and code.
+    """
+    if message.startswith("OCI runtime"):
+        message = f"failed to create shim task: {message}: unknown"
+    if start_error_exit_code(message) in (126, 127):
+        return InvalidParameter(message)
+    return RuntimeFailure(message)
+
+
 def execution_seconds(container: Container) -> float:
     started = parse_rfc3339(container.state.started_at)
     if started is None:
@@ -126,9 +139,12 @@ class Lifecycle:
         live.stdio = stdio
         resolved = ctx.registry.resolve(container.runtime)
         t2 = time.perf_counter()
-        handle, _pid = await ctx.runtime.create(
-            container_id=container.id, bundle=bundle, runtime=resolved, io=stdio.task_io
-        )
+        try:
+            handle, _pid = await ctx.runtime.create(
+                container_id=container.id, bundle=bundle, runtime=resolved, io=stdio.task_io
+            )
+        except RuntimeFailure as exc:
+            raise start_failure(str(exc)) from exc
         undo.append(("task", handle))
         stdio.mark_task_created()
         log.debug(

@@ -25,7 +25,14 @@ from dockyard.engine.restart_policy import check_auto_remove, parse_policy
 from dockyard.engine.signals import parse_signal
 from dockyard.engine.stdio import StdioAttachment
 from dockyard.engine.top import run_top
-from dockyard.errors import Conflict, InvalidParameter, NotFound, NotModified, no_such_image
+from dockyard.errors import (
+    Conflict,
+    DockyardError,
+    InvalidParameter,
+    NotFound,
+    NotModified,
+    no_such_image,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +125,14 @@ class Engine:
                 raise Conflict(
                     f"container {container.id} is marked for removal and cannot be started"
                 )
-            await self.lifecycle.start(container, manual=True)
+            try:
+                await self.lifecycle.start(container, manual=True)
+            except DockyardError:
+                if container.host_config.get("AutoRemove"):
+                    # dockerd removes an AutoRemove container whose start failed, which is
+                    # what ends the CLI's `wait?condition=removed` for `run --rm`.
+                    await remove_container(self.ctx, self.lifecycle, container)
+                raise
 
     async def stop(self, ref: str, *, timeout: int | None, signal: str | None) -> None:
         container = self.ctx.get(ref)
@@ -142,7 +156,10 @@ class Engine:
         return float(configured) if configured is not None else 10.0
 
     async def kill(self, ref: str, *, signal: str | None) -> None:
-        container = self.ctx.get(ref)
+        try:
+            container = self.ctx.get(ref)
+        except NotFound as exc:
+            raise NotFound(f"Cannot kill container: {ref}: {exc}") from None
         signum = parse_signal(signal)
         async with self.ctx.live_of(container).lock:
             await self._kill_locked(ref, container, signum)

@@ -226,3 +226,9 @@ def test_errors_are_json_with_dockers_status_codes(engine: Engine) -> None:
     response = api._get(api._url("/containers/{0}/json", "dy-does-not-exist"))
     assert response.headers["Content-Type"] == "application/json"
     assert response.json() == {"message": "No such container: dy-does-not-exist"}
+
+
+def test_run_rm_whose_start_fails_removes_the_container(engine: Engine, name: str) -> None:
+    result = engine.docker("run", "--rm", "--name", name, "busybox", "/no/such/binary", timeout=30)
+    assert result.returncode == 127
+    assert engine.docker("inspect", name).returncode == 1

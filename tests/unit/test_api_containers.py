@@ -69,7 +69,7 @@ async def test_list_elements_have_dockers_summary_shape(api: Served) -> None:
     async with api.client.get(api.url("/containers/json?all=1")) as resp:
         (summary,) = await resp.json()
     assert summary["Names"] == ["/one"]
-    assert summary["Command"] == "sh -c echo hi"
+    assert summary["Command"] == "sh -c 'echo hi'"
     assert summary["State"] == "created"
     assert summary["Status"] == "Created"
     assert summary["Labels"] == {"a": "b"}

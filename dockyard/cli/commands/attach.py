@@ -6,10 +6,9 @@ import argparse
 from typing import Any
 
 from dockyard.cli.attaching import ExitWaiter, proxy_signal, resize, run_session
-from dockyard.cli.commands.run import parse_bool
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.options import parse_detach_keys
+from dockyard.cli.options import parse_bool, parse_detach_keys
 from dockyard.cli.session import DetachRequested, StreamFailure
 from dockyard.cli.transport import DaemonError
 

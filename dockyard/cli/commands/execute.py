@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import Any
 
 from dockyard.cli.attaching import resize, run_session
@@ -34,7 +35,7 @@ def register(commands: Subcommands) -> None:
     parser.set_defaults(handler=exec_in_container)
 
 
-def exec_body(args: argparse.Namespace, *, environ: dict[str, str] | Any) -> dict[str, Any]:
+def exec_body(args: argparse.Namespace, *, environ: Mapping[str, str]) -> dict[str, Any]:
     """The `POST /containers/{id}/exec` body, shaped like docker's ExecOptions."""
     attach = not args.detach
     body: dict[str, Any] = {

@@ -59,6 +59,11 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
         yield chunk
 
 
+def _reason(error: OSError) -> str:
+    """Go's lower-case wording of an errno ("no such file or directory")."""
+    return (error.strerror or str(error)).lower()
+
+
 def show_progress(ctx: CommandContext, response: requests.Response) -> None:
     """Print a JSON-message stream (docker's jsonmessage display, without progress bars)."""
     for message in ctx.engine.stream_json(response):
@@ -93,7 +98,7 @@ def import_image(ctx: CommandContext, args: argparse.Namespace) -> int:
             try:
                 source = stack.enter_context(open(args.source, "rb"))  # noqa: SIM115
             except OSError as error:
-                raise CliFailure(f"open {args.source}: {error.strerror.lower()}") from None
+                raise CliFailure(f"open {args.source}: {_reason(error)}") from None
             params["fromSrc"] = "-"
             data = _chunks(source)
         response = ctx.engine.request(
@@ -115,7 +120,7 @@ def load_images(ctx: CommandContext, args: argparse.Namespace) -> int:
             try:
                 source: BinaryIO = stack.enter_context(open(args.input, "rb"))  # noqa: SIM115
             except OSError as error:
-                raise CliFailure(f"open {args.input}: {error.strerror.lower()}") from None
+                raise CliFailure(f"open {args.input}: {_reason(error)}") from None
         else:
             if ctx.terminal.stdin is None or ctx.stdin_is_terminal():
                 raise CliFailure("requested load from stdin, but stdin is empty")

@@ -208,7 +208,11 @@ def wait_containers(ctx: CommandContext, args: argparse.Namespace) -> int:
 def rename_container(ctx: CommandContext, args: argparse.Namespace) -> int:
     if not args.container.strip() or not args.new_name.strip():
         raise CliFailure("Error: Neither old nor new names may be empty")
-    ctx.engine.post(_path(ctx, args.container, "/rename"), params={"name": args.new_name})
+    try:
+        ctx.engine.post(_path(ctx, args.container, "/rename"), params={"name": args.new_name})
+    except DaemonError as error:
+        ctx.err(str(error))
+        raise CliFailure(f"Error: failed to rename container named {args.container}") from None
     return 0
 
 

@@ -13,11 +13,10 @@ from dockyard.cli.commands.container_flags import (
 )
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.options import parse_detach_keys
+from dockyard.cli.options import parse_bool, parse_detach_keys
 from dockyard.cli.references import split_reference
 from dockyard.cli.session import DetachRequested, StreamFailure
 from dockyard.cli.transport import ConnectionFailure, DaemonError
-
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +53,6 @@ def register(commands: Subcommands) -> None:
     )
     add_container_flags(create)
     create.set_defaults(handler=create_container)
-
-
-def parse_bool(value: str) -> bool:
-    """Go's strconv.ParseBool, so `--sig-proxy=false` works as in docker."""
-    lowered = value.lower()
-    if lowered in ("1", "t", "true"):
-        return True
-    if lowered in ("0", "f", "false"):
-        return False
-    raise argparse.ArgumentTypeError(f'strconv.ParseBool: parsing "{value}": invalid syntax')
 
 
 def start_failure_status(message: str) -> int:
