@@ -102,7 +102,7 @@ async def serve(config: Config) -> None:
     from dockyard.engine.lifecycle import Lifecycle
     from dockyard.engine.restore import restore
     from dockyard.engine.service import Engine
-    from dockyard.engine.shutdown import shutdown_containers
+    from dockyard.engine.shutdown import remove_empty_cgroup_parent, shutdown_containers
     from dockyard.images import ImageStore, RootfsManager
     from dockyard.runtime import RuntimeRegistry, ShimRuntime
     from dockyard.runtime.seccomp import load_seccomp_profile
@@ -185,6 +185,7 @@ async def serve(config: Config) -> None:
         if runner is not None:
             await runner.cleanup()
         await shutdown_containers(ctx, lifecycle)
+        remove_empty_cgroup_parent(config.cgroup_parent)
         await lifecycle.close()
         await runtime.close()
         db.close()

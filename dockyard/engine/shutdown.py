@@ -9,7 +9,9 @@ running; the engine only lets go of their FIFOs and shim connections.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from pathlib import Path
 
 from dockyard.engine.container import Container
 from dockyard.engine.context import EngineContext
@@ -37,6 +39,16 @@ async def shutdown_containers(ctx: EngineContext, lifecycle: Lifecycle) -> None:
             live.stdio = None
         if live.log is not None:
             live.log.flush()
+
+
+def remove_empty_cgroup_parent(parent: str, root: Path = Path("/sys/fs/cgroup")) -> None:
+    """Drop the engine's cgroup parent where no container is left in it (rmdir fails if busy)."""
+    name = parent.strip("/")
+    if not name:
+        return
+    for hierarchy in (root, *root.iterdir()) if root.is_dir() else ():
+        with contextlib.suppress(OSError):
+            (hierarchy / name).rmdir()
 
 
 async def _stop_for_shutdown(
