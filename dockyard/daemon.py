@@ -123,6 +123,16 @@ async def serve(config: Config) -> None:
             return []
         return [c.id for c in ctx.containers.values() if c.image_id == image_id]
 
+    events = EventBus()
+
+    def publish_image_event(action: str, actor: str, attributes: dict[str, str]) -> None:
+        events.publish("image", action, actor, attributes)
+
+    def container_running(container_id: str) -> bool:
+        ctx = holder.get("ctx")
+        container = ctx.containers.get(container_id) if ctx else None
+        return bool(container and container.state.running)
+
     def on_task_event(event: TaskEvent) -> None:
         ctx = holder.get("ctx")
         if ctx is None:
@@ -149,19 +159,11 @@ async def serve(config: Config) -> None:
             root=config.data_root / "images",
             db=db,
             users=users_of_image,
-            running=lambda cid: bool(
-                "ctx" in holder
-                and cid in holder["ctx"].containers
-                and holder["ctx"].containers[cid].state.running
-            ),
-            on_event=lambda action, actor, attrs: (
-                holder["ctx"].events.publish("image", action, actor, attrs)
-                if "ctx" in holder
-                else None
-            ),
+            running=container_running,
+            on_event=publish_image_event,
         ),
         rootfs=RootfsManager(root=config.data_root / "rootfs"),
-        events=EventBus(),
+        events=events,
         seccomp_profile=seccomp_profile,
         engine_id=engine_id(config.data_root),
     )

@@ -295,12 +295,12 @@ class StdioAttachment:
             if self._want.get(item[0], False):
                 return item
         while not self._done:
-            item = await self._queue.get()
-            if item is None:
+            queued = await self._queue.get()
+            if queued is None:
                 self._done = True
                 break
-            if self._want.get(item[0], False):
-                return item
+            if self._want.get(queued[0], False):
+                return queued
         return None
 
     async def write_stdin(self, data: bytes) -> None:
