@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 .venv/bin/python -m ruff check dockyard tests bench
+.venv/bin/python -m mypy dockyard
 exec .venv/bin/python -m pytest tests -q "$@"

@@ -33,7 +33,7 @@ HANDSHAKE_SETTLE = 0.05
 class HijackedResponse(web.StreamResponse):
     """What a hijacking handler returns: the bytes are already out, aiohttp writes nothing."""
 
-    async def prepare(self, request: web.BaseRequest) -> None:  # type: ignore[override]
+    async def prepare(self, request: web.BaseRequest) -> None:
         return None
 
     async def write_eof(self, data: bytes = b"") -> None:
@@ -224,7 +224,7 @@ async def hijack(request: web.Request, *, media_type: str) -> HijackedConnection
     Call only after the request body (if any) was read. The handler must ``close()`` the
     connection and then return ``connection.response``.
     """
-    transport = cast(asyncio.Transport | None, request.transport)
+    transport = request.transport
     http_protocol = request.protocol
     if transport is None or transport.is_closing():
         raise ClientGone("client connection closed before the stream started")

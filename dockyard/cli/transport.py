@@ -121,7 +121,7 @@ class EngineClient:
             data = json.dumps(json_body)
             all_headers["Content-Type"] = "application/json"
         try:
-            response = self.api.request(
+            response: requests.Response = self.api.request(
                 method,
                 self.url(path),
                 params=params,

@@ -18,6 +18,8 @@ from dockyard.engine.json_log import JsonLogWriter
 from dockyard.engine.names import NameIndex
 from dockyard.engine.stdio import ProcessStdio, StreamHub
 from dockyard.errors import NotFound, no_such_container
+from dockyard.images import ImageStore, RootfsManager
+from dockyard.runtime import RuntimeRegistry, ShimRuntime
 from dockyard.store.container_repo import ContainerRepo
 
 log = logging.getLogger(__name__)
@@ -46,10 +48,10 @@ class Live:
 class EngineContext:
     config: Config
     repo: ContainerRepo
-    runtime: Any  # dockyard.runtime.ShimRuntime
-    registry: Any  # dockyard.runtime.RuntimeRegistry
-    images: Any  # dockyard.images.ImageStore
-    rootfs: Any  # dockyard.images.RootfsManager
+    runtime: ShimRuntime
+    registry: RuntimeRegistry
+    images: ImageStore
+    rootfs: RootfsManager
     events: EventBus
     seccomp_profile: dict[str, Any] | None
     engine_id: str

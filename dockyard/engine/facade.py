@@ -76,7 +76,8 @@ class ImageService(Protocol):
 
 
 class EngineFacade(Protocol):
-    images: ImageService
+    @property
+    def images(self) -> ImageService: ...
 
     # -- system -------------------------------------------------------------------------
     def info(self) -> dict[str, Any]: ...

@@ -98,7 +98,7 @@ class Lifecycle:
             _resolve(live.stop_waiters, container.state.exit_code)
         self.ctx.save(container)
 
-    async def _prepare(self, container: Container, live: Live, undo: list) -> ShimHandle:
+    async def _prepare(self, container: Container, live: Live, undo: list[tuple[str, object]]) -> ShimHandle:
         """Everything up to a created (not yet started) task; each step noted in ``undo``."""
         ctx = self.ctx
         t0 = time.perf_counter()
@@ -178,7 +178,7 @@ class Lifecycle:
 
         return sink
 
-    async def _undo(self, container: Container, live: Live, undo: list) -> None:
+    async def _undo(self, container: Container, live: Live, undo: list[tuple[str, object]]) -> None:
         ctx = self.ctx
         for kind, item in reversed(undo):
             try:

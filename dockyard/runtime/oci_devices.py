@@ -21,7 +21,9 @@ _RULE_RE = re.compile(r"^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$")
 _SKIPPED_DIRS = {"pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"}
 
 
-def _rule(allow: bool, kind: str = "", major: int | None = None, minor: int | None = None) -> dict:
+def _rule(
+    allow: bool, kind: str = "", major: int | None = None, minor: int | None = None
+) -> dict[str, Any]:
     rule: dict[str, Any] = {"allow": allow}
     if kind:
         rule["type"] = kind

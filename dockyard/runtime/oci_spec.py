@@ -234,11 +234,11 @@ def _working_dir(value: str | None) -> str:
 
 def _seccomp(
     security: SecurityOptions,
-    daemon_profile: dict | None,
+    daemon_profile: dict[str, Any] | None,
     capabilities: list[str],
     *,
     privileged: bool,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """moby ``WithSeccomp``: unconfined/privileged → none; inline profile; builtin; daemon's."""
     if security.seccomp == UNCONFINED or privileged:
         return None
@@ -271,14 +271,14 @@ def _init_mount(host_config: Mapping[str, Any]) -> dict[str, Any] | None:
 def build_spec(
     *,
     container_id: str,
-    config: dict,
-    host_config: dict,
+    config: dict[str, Any],
+    host_config: dict[str, Any],
     rootfs: Path,
     cgroups_path: str,
     etc_files: dict[str, Path],
-    seccomp_profile: dict | None,
+    seccomp_profile: dict[str, Any] | None,
     netns_path: str | None,
-) -> dict:
+) -> dict[str, Any]:
     """The container's complete OCI runtime spec; see the module docstring.
 
     ``seccomp_profile`` is the daemon's Docker-format profile (``None`` = daemon runs
@@ -352,12 +352,12 @@ def build_spec(
 
 def exec_process(
     *,
-    config: dict,
-    exec_config: dict,
+    config: dict[str, Any],
+    exec_config: dict[str, Any],
     rootfs: Path,
-    host_config: dict | None = None,
+    host_config: dict[str, Any] | None = None,
     container_id: str = "",
-) -> dict:
+) -> dict[str, Any]:
     """The OCI ``Process`` for ``docker exec``, inheriting from the container like dockerd.
 
     Env is the container's environment (PATH, HOSTNAME, TERM with an exec tty, Config.Env) with

@@ -72,7 +72,7 @@ def native_arch(machine: str) -> str:
     return _MACHINE_TO_NATIVE.get(machine, machine)
 
 
-def load_seccomp_profile(path: Path | None) -> dict | None:
+def load_seccomp_profile(path: Path | None) -> dict[str, Any] | None:
     """Read a Docker-format profile; ``None`` reads the maintained default profile.
 
     Raised as ``ConfigError`` because this runs while the daemon loads its configuration
@@ -96,7 +96,7 @@ def load_seccomp_profile(path: Path | None) -> dict | None:
     return profile
 
 
-def parse_seccomp_profile(body: str) -> dict:
+def parse_seccomp_profile(body: str) -> dict[str, Any]:
     """A profile sent inline (``--security-opt seccomp=<file>`` sends the file's content)."""
     try:
         profile = json.loads(body)
@@ -164,12 +164,12 @@ def _oci_syscall(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def compile_seccomp(
-    profile: dict,
+    profile: dict[str, Any],
     *,
     capabilities: list[str],
     arch: str = platform.machine(),
     kernel_release: str | None = None,
-) -> dict | None:
+) -> dict[str, Any] | None:
     """The OCI ``linux.seccomp`` for a container with bounding set ``capabilities``.
 
     Returns ``None`` for a profile with neither a default action nor rules (Docker reads that
