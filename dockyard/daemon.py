@@ -10,17 +10,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
+import json
 import logging
 import os
 import signal
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dockyard.config import DEFAULT_CONFIG_FILE, Config, build_config
 from dockyard.errors import ConfigError, DockyardError
+
+if TYPE_CHECKING:
+    from dockyard.engine.context import EngineContext
 
 log = logging.getLogger("dockyard")
 
@@ -95,7 +100,7 @@ def engine_id(data_root: Path) -> str:
     return value
 
 
-async def serve(config: Config) -> None:
+async def serve(config: Config, *, flags: dict[str, Any], config_file: Path | None) -> None:
     from dockyard.api.server import build_app, serve_unix
     from dockyard.engine.context import EngineContext
     from dockyard.engine.events import EventBus
@@ -174,7 +179,7 @@ async def serve(config: Config) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, lambda: log.info("Got signal to reload configuration"))
+    loop.add_signal_handler(signal.SIGHUP, lambda: reload_config(ctx, flags, config_file))
     try:
         await runtime.open()
         await restore(ctx, lifecycle)
@@ -199,6 +204,41 @@ async def serve(config: Config) -> None:
         log.info("Daemon shutdown complete")
 
 
+def reload_config(ctx: EngineContext, flags: dict[str, Any], config_file: Path | None) -> None:
+    """SIGHUP: re-read daemon.json; a bad file keeps the running configuration, as dockerd."""
+    log.info("Got signal to reload configuration, reloading from: %s", config_file)
+    try:
+        new = build_config(flags, config_file)
+        ctx.registry.validate(new.default_runtime)
+    except (ConfigError, DockyardError) as exc:
+        log.error("Error reloading configuration: %s", exc)
+        return
+    ctx.config = dataclasses.replace(
+        ctx.config,
+        live_restore=new.live_restore,
+        debug=new.debug,
+        log_level=new.log_level,
+        default_runtime=new.default_runtime,
+        runtimes=new.runtimes,
+        raw=new.raw,
+    )
+    logging.getLogger().setLevel(_log_level(new.log_level))
+    attributes = {
+        "debug": str(new.debug).lower(),
+        "live-restore": str(new.live_restore).lower(),
+        "default-runtime": new.default_runtime,
+        "log-level": new.log_level,
+    }
+    ctx.events.publish("daemon", "reload", ctx.engine_id, attributes)
+    log.info("Reloaded configuration: %s", json.dumps(attributes))
+
+
+def _log_level(name: str) -> int:
+    return {"warn": logging.WARNING, "fatal": logging.CRITICAL}.get(
+        name, getattr(logging, name.upper(), logging.INFO)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         flags, config_file, validate_only = parse_args(argv)
@@ -209,11 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     if validate_only:
         print("configuration OK")
         return 0
-    level = {"warn": logging.WARNING, "fatal": logging.CRITICAL}.get(
-        config.log_level, getattr(logging, config.log_level.upper(), logging.INFO)
-    )
     logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+        level=_log_level(config.log_level),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
     if os.geteuid() != 0:
         print(
@@ -222,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     try:
-        asyncio.run(serve(config))
+        asyncio.run(serve(config, flags=flags, config_file=config_file))
     except (ConfigError, DockyardError) as exc:
         print(f"failed to start daemon: {exc}", file=sys.stderr)
         return 1
