@@ -295,3 +295,22 @@ def test_rm_force_during_restarts_leaves_no_shim_or_cgroup(engine: Engine, name:
     ]
     running_ids = {c["Id"] for c in engine.api().containers()}
     assert [p for p in leftovers if p.name not in running_ids] == []
+
+
+def test_an_oom_killed_container_is_marked_and_restarted_by_on_failure(
+    engine: Engine, name: str
+) -> None:
+    hog = "x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done"
+    result = engine.docker(
+        "run", "--name", name, "-m", "8m", "--restart", "on-failure:1", "busybox", "sh", "-c", hog
+    )
+    assert result.returncode == 137
+    wait_until(
+        lambda: (
+            engine.inspect(name)["RestartCount"] == 1 and state(engine, name)["Status"] == "exited"
+        ),
+        timeout=30,
+    )
+    assert state(engine, name)["OOMKilled"] is True
+    assert state(engine, name)["ExitCode"] == 137
+    engine.docker("rm", name, check=True)
