@@ -1,41 +1,15 @@
 """The human strings dockerd computes server-side: ``Up 5 seconds``, ``Exited (3) 2 minutes ago``.
 
-``human_duration`` is go-units ``HumanDuration`` (the CLI prints it verbatim in ``docker ps``);
-``container_status`` is moby's ``State.String``.
+``container_status`` is moby's ``State.String``; its durations are go-units ``HumanDuration``
+(from ``dockyard._internal.humanize``, which the CLI shares), printed verbatim by ``docker ps``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from dockyard._internal.humanize import human_duration
 from dockyard.engine.container import State, Status, parse_rfc3339
-
-
-def human_duration(seconds: float) -> str:
-    whole = int(seconds)
-    if whole < 1:
-        return "Less than a second"
-    if whole == 1:
-        return "1 second"
-    if whole < 60:
-        return f"{whole} seconds"
-    minutes = int(seconds / 60)
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = int(seconds / 3600 + 0.5)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{int(seconds / 3600) // 24 // 365} years"
 
 
 def _since(timestamp: str, now: dt.datetime) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from dockyard.cli.humanize import ellipsis, go_quote, human_size, time_ago, truncate_id
+from dockyard._internal.humanize import human_size
+from dockyard.cli.humanize import ellipsis, go_quote, time_ago, truncate_id
 from dockyard.cli.references import familiar_name
 
 CONTAINER_HEADERS = {

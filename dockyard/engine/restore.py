@@ -16,6 +16,7 @@ policy is applied.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import shutil
 from pathlib import Path
@@ -107,6 +108,31 @@ async def _restore_one(ctx: EngineContext, lifecycle: Lifecycle, container: Cont
     await lifecycle.handle_exit(container, status)
 
 
+async def _reap_leaked_shim(ctx: EngineContext, bundle: Path) -> None:
+    container_id = bundle.name
+    try:
+        address = (bundle / "address").read_text().strip()
+    except OSError:
+        return
+    handle = ShimHandle(address=address, bundle=bundle, binary=ctx.registry.resolve("runc").shim)
+    log.warning("reaping leaked shim of %s", container_id[:12])
+    try:
+        if await ctx.runtime.reconnect(container_id, handle):
+            with contextlib.suppress(DockyardError):
+                await ctx.runtime.kill(container_id, 9, all=True)
+            with contextlib.suppress(DockyardError, TimeoutError):
+                async with asyncio.timeout(10):
+                    await ctx.runtime.wait(container_id)
+            with contextlib.suppress(DockyardError):
+                await ctx.runtime.delete(container_id)
+            with contextlib.suppress(DockyardError):
+                await ctx.runtime.shutdown(container_id)
+        else:
+            await ctx.runtime.cleanup_dead_shim(container_id, handle)
+    except DockyardError:
+        log.exception("could not reap the leaked shim of %s", container_id[:12])
+
+
 def _reopen_stdio(ctx: EngineContext, container: Container) -> None:
     live = ctx.live_of(container)
     writer = ctx.log_writer(container)
@@ -130,9 +156,18 @@ def _reopen_stdio(ctx: EngineContext, container: Container) -> None:
 
 
 async def _remove_leftovers(ctx: EngineContext) -> None:
-    """Bundles, FIFO dirs and mounts that belong to no running container."""
+    """Shims, bundles, FIFO dirs and mounts that belong to no running container.
+
+    A crash between creating a task and recording it leaves a shim (and a created container)
+    that no record points at; its bundle still names the shim's address, so it is found there.
+    """
     running = {c.id for c in ctx.containers.values() if c.state.running and c.shim is not None}
-    for parent in (ctx.config.exec_root / "tasks", ctx.config.exec_root / "fifo"):
+    tasks = ctx.config.exec_root / "tasks"
+    if tasks.is_dir():
+        for bundle in tasks.iterdir():
+            if bundle.name not in running:
+                await _reap_leaked_shim(ctx, bundle)
+    for parent in (tasks, ctx.config.exec_root / "fifo"):
         if not parent.is_dir():
             continue
         for entry in parent.iterdir():

@@ -71,3 +71,32 @@ def _alive(engine: Engine, name: str) -> bool:
         if children:
             return True
     return False
+
+
+def test_a_shim_no_record_points_at_is_reaped_at_start(
+    make_engine: Callable[..., Engine], name: str
+) -> None:
+    """A crash between creating a task and recording it leaves an orphan shim behind."""
+    import json
+    import sqlite3
+
+    engine = make_engine()
+    engine.docker("run", "-d", "--name", name, "busybox", "sleep", "300", check=True)
+    pid = engine.inspect(name)["State"]["Pid"]
+    shims = shim_pids(engine)
+    assert len(shims) == 1
+    engine.crash()
+    db = sqlite3.connect(engine.data_root / "dockyard.db")
+    (data,) = db.execute("SELECT data FROM containers WHERE name = ?", (name,)).fetchone()
+    record = json.loads(data)
+    record["state"].update(status="created", running=False, pid=0)
+    record["shim"] = None
+    db.execute("UPDATE containers SET data = ? WHERE name = ?", (json.dumps(record), name))
+    db.commit()
+    db.close()
+    engine.start()
+    wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=20)
+    wait_until(lambda: shim_pids(engine) == [], timeout=20)
+    assert engine.inspect(name)["State"]["Status"] == "created"
+    assert engine.docker("start", name).returncode == 0
+    assert engine.inspect(name)["State"]["Running"] is True

@@ -1,12 +1,10 @@
-"""Server-side human strings: go-units ``HumanDuration`` and moby's ``State.String``."""
+"""Server-side human strings: moby's ``State.String``."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from dockyard.api.humanize import container_status, human_duration
+from dockyard.api.humanize import container_status
 from dockyard.engine.container import State, Status
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, 0, tzinfo=dt.UTC)
@@ -15,29 +13,6 @@ NOW = dt.datetime(2025, 6, 1, 12, 0, 0, tzinfo=dt.UTC)
 def ago(seconds: float) -> str:
     moment = NOW - dt.timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z"
-
-
-@pytest.mark.parametrize(
-    ("seconds", "text"),
-    [
-        (0.4, "Less than a second"),
-        (1, "1 second"),
-        (59, "59 seconds"),
-        (60, "About a minute"),
-        (119, "About a minute"),
-        (120, "2 minutes"),
-        (59 * 60, "59 minutes"),
-        (60 * 60, "About an hour"),
-        (90 * 60, "2 hours"),
-        (47 * 3600, "47 hours"),
-        (48 * 3600, "2 days"),
-        (14 * 86400, "2 weeks"),
-        (60 * 86400, "2 months"),
-        (800 * 86400, "2 years"),
-    ],
-)
-def test_durations_read_like_go_units(seconds: float, text: str) -> None:
-    assert human_duration(seconds) == text
 
 
 def test_a_running_container_is_up_since_it_started() -> None:

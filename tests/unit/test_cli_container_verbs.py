@@ -80,6 +80,26 @@ def test_stop_sends_the_timeout_and_signal_only_when_given(stub: StubEngine) -> 
     assert (plain.query, timed.query) == ({}, {"t": ["3"], "signal": ["SIGUSR1"]})
 
 
+def test_restart_sends_the_timeout_and_signal_only_when_given(stub: StubEngine) -> None:
+    stub.reply("POST", "/containers/web/restart", status=204)
+    run_dockyard(stub, "restart", "web")
+    run_dockyard(stub, "restart", "--time", "0", "--signal", "KILL", "web")
+    plain, timed = stub.calls("POST", "/containers/web/restart")
+    assert (plain.query, timed.query) == ({}, {"t": ["0"], "signal": ["KILL"]})
+
+
+def test_starting_several_containers_names_the_ones_that_failed(stub: StubEngine) -> None:
+    stub.reply("POST", "/containers/web/start", status=204)
+    stub.error("POST", "/containers/gone/start", status=404, message="No such container: gone")
+    result = run_dockyard(stub, "start", "gone", "web")
+    assert (result.status, result.stdout, result.stderr) == (
+        1,
+        "web\n",
+        "Error response from daemon: No such container: gone\n"
+        "Error: failed to start containers: gone\n",
+    )
+
+
 def test_a_failure_on_one_container_is_reported_and_exits_1(stub: StubEngine) -> None:
     stub.reply("POST", "/containers/web/kill", status=204)
     stub.error("POST", "/containers/gone/kill", status=404, message="No such container: gone")

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from dockyard import __version__
+from dockyard._internal.humanize import bytes_size
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.humanize import bytes_size
 from dockyard.cli.options import parse_filters
 from dockyard.cli.template import Template, TemplateError
 from dockyard.cli.timestamps import api_timestamp, rfc3339_nano_fixed
