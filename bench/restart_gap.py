@@ -29,17 +29,9 @@ from typing import Any
 
 from rich.table import Table
 
-from bench.common import (
-    IMAGE,
-    RESULTS_DIR,
-    BenchSetupError,
-    EngineEndpoint,
-    exit_cleanly_on_sigterm,
-    parse_engines,
-    running_engines,
-)
-from bench.daemon_process import DaemonStartError
-from bench.summary import console, environment, write_json
+from bench.common import IMAGE, BenchSetupError, EngineEndpoint
+from bench.harness import add_engine_options, measure_on_engines
+from bench.summary import console, environment, print_failures, write_json
 
 log = logging.getLogger("bench")
 GOAL_FIRST_GAP_MS = 150.0
@@ -74,7 +66,9 @@ def restart_gaps(events: list[dict[str, Any]], restarts: int) -> list[float]:
 
 
 @contextmanager
-def container_events(endpoint: EngineEndpoint, name: str, since: float) -> Iterator[queue.Queue]:
+def container_events(
+    endpoint: EngineEndpoint, name: str, since: float
+) -> Iterator[queue.Queue[dict[str, Any]]]:
     """A ``docker events`` process for one container; yields a queue of decoded events.
 
     ``--since`` replays what happened before the stream connected, so no event is lost to the
@@ -174,21 +168,18 @@ def report(results: dict[str, EngineGaps], *, trials: int, restarts: int, output
         cells = ["-" if m is None else f"{m:.1f}" for m in medians[label]]
         table.add_row(label, str(len(gaps.trials)), str(len(gaps.errors)), *cells)
     console.print(table)
-    first = {label: values[0] for label, values in medians.items()}
-    gap_ratio = None
-    if first.get("dockyard") is not None and first.get("dockerd"):
-        gap_ratio = round(first["dockyard"] / first["dockerd"], 3)
+    ours = medians.get("dockyard", [None])[0]
+    theirs = medians.get("dockerd", [None])[0]
+    gap_ratio = round(ours / theirs, 3) if ours is not None and theirs else None
     ratio_text = "n/a" if gap_ratio is None else f"{gap_ratio:.2f}×"
     console.print(f"ratio dockyard/dockerd (first gap median): {ratio_text}")
-    if first.get("dockyard") is None:
+    if ours is None:
         console.print(f"dockyard first gap: n/a   (goal ≤ {GOAL_FIRST_GAP_MS:.0f} ms)")
     else:
-        verdict = "met" if first["dockyard"] <= GOAL_FIRST_GAP_MS else "not met"
-        console.print(f"dockyard first gap median: {first['dockyard']:.1f} ms   "
+        verdict = "met" if ours <= GOAL_FIRST_GAP_MS else "not met"
+        console.print(f"dockyard first gap median: {ours:.1f} ms   "
                       f"(goal ≤ {GOAL_FIRST_GAP_MS:.0f} ms: {verdict})")  # fmt: skip
-    for label, gaps in results.items():
-        for error in sorted(set(gaps.errors)):
-            console.print(f"[red]{label} failure[/red]: {error}", highlight=False)
+    print_failures({label: gaps.errors for label, gaps in results.items()})
     payload = {
         "benchmark": "restart_gap",
         "command": [
@@ -223,20 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=5, help="containers per engine (default 5)")
     parser.add_argument("--restarts", type=int, default=3, help="gaps per container (default 3)")
-    parser.add_argument("--engines", type=parse_engines, default=["dockyard", "dockerd"])
-    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "restart_gap.json")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    add_engine_options(parser, output_name="restart_gap.json")
     args = parser.parse_args(argv)
     if args.trials < 1 or args.restarts < 1:
         parser.error("--trials and --restarts must be ≥ 1")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")  # fmt: skip
-    exit_cleanly_on_sigterm()
-    try:
-        with running_engines(args.engines) as endpoints:
-            results = measure(endpoints, trials=args.trials, restarts=args.restarts)
-    except (BenchSetupError, DaemonStartError) as exc:
-        console.print(f"[red]setup failed[/red]: {exc}", highlight=False)
+    results = measure_on_engines(
+        args, lambda endpoints: measure(endpoints, trials=args.trials, restarts=args.restarts)
+    )
+    if results is None:
         return 1
     report(results, trials=args.trials, restarts=args.restarts, output=args.output)
     return 0

@@ -17,19 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import (
-    IMAGE,
-    RESULTS_DIR,
-    BenchSetupError,
-    EngineEndpoint,
-    exit_cleanly_on_sigterm,
-    parse_engines,
-    running_engines,
-)
-from bench.daemon_process import DaemonStartError
+from bench.common import IMAGE, EngineEndpoint
+from bench.harness import add_engine_options, measure_on_engines
 from bench.summary import (
     console,
     environment,
+    print_failures,
     ratio,
     summarize,
     summary_dict,
@@ -106,9 +99,7 @@ def report(results: dict[str, EngineSamples], *, n: int, warmup: int, output: Pa
         verdict = "met" if run_ratio <= GOAL_RATIO else "not met"
         console.print(f"ratio dockyard/dockerd (median): {run_ratio:.2f}×   "
                       f"(goal ≤ {GOAL_RATIO}×: {verdict})")  # fmt: skip
-    for label, r in results.items():
-        for error in sorted(set(r.errors)):
-            console.print(f"[red]{label} failure[/red]: {error}")
+    print_failures({label: r.errors for label, r in results.items()})
     payload = {
         "benchmark": "run_latency",
         "command": ["docker", *RUN_ARGS],
@@ -133,20 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=20, help="measured runs per engine (default 20)")
     parser.add_argument("--warmup", type=int, default=2, help="unmeasured runs first (default 2)")
-    parser.add_argument("--engines", type=parse_engines, default=["dockyard", "dockerd"])
-    parser.add_argument("--output", type=Path, default=RESULTS_DIR / "run_latency.json")
-    parser.add_argument("-v", "--verbose", action="store_true")
+    add_engine_options(parser, output_name="run_latency.json")
     args = parser.parse_args(argv)
     if args.n < 1 or args.warmup < 0:
         parser.error("-n must be ≥ 1 and --warmup ≥ 0")
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s")  # fmt: skip
-    exit_cleanly_on_sigterm()
-    try:
-        with running_engines(args.engines) as endpoints:
-            results = measure(endpoints, n=args.n, warmup=args.warmup)
-    except (BenchSetupError, DaemonStartError) as exc:
-        console.print(f"[red]setup failed[/red]: {exc}", markup=True, highlight=False)
+    results = measure_on_engines(
+        args, lambda endpoints: measure(endpoints, n=args.n, warmup=args.warmup)
+    )
+    if results is None:
         return 1
     report(results, n=args.n, warmup=args.warmup, output=args.output)
     return 0

@@ -108,4 +108,11 @@ def summary_table(title: str, rows: dict[str, Summary | None], failures: dict[st
     return table
 
 
+def print_failures(errors: dict[str, list[str]]) -> None:
+    """Each engine's distinct error messages, so a failed run says what went wrong."""
+    for label, messages in errors.items():
+        for error in sorted(set(messages)):
+            console.print(f"[red]{label} failure[/red]: {error}", highlight=False)
+
+
 console = Console()

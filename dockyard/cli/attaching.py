@@ -7,7 +7,9 @@ engine has answered with headers (docker's client blocks on exactly that).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import functools
 import logging
 import os
 import signal
@@ -16,9 +18,12 @@ from collections.abc import Callable
 from typing import Any
 
 from dockyard.cli.context import CommandContext
-from dockyard.cli.options import DEFAULT_DETACH_KEYS
+from dockyard.cli.failures import CliFailure
+from dockyard.cli.options import DEFAULT_DETACH_KEYS, parse_bool
 from dockyard.cli.session import (
+    DetachRequested,
     SignalPipe,
+    StreamFailure,
     StreamSession,
     Terminal,
     raw_terminal,
@@ -172,3 +177,83 @@ def run_session(
             signals=pipe,
             on_signal=dispatch,
         ).run()
+
+
+def add_sig_proxy_flag(parser: argparse.ArgumentParser, *, help: str) -> None:
+    """`--sig-proxy[=BOOL]`, on by default, as `run` and `attach` take it (wording differs)."""
+    parser.add_argument(
+        "--sig-proxy", type=parse_bool, nargs="?", const=True, default=True, help=help
+    )
+
+
+def attach_params(*, with_stdin: bool, detach_keys: str | None) -> dict[str, int | str]:
+    """The query of `POST /containers/{id}/attach` for a session that follows the output."""
+    params: dict[str, int | str] = {"stream": 1, "stdout": 1, "stderr": 1}
+    if with_stdin:
+        params["stdin"] = 1
+    if detach_keys:
+        params["detachKeys"] = detach_keys
+    return params
+
+
+def refuse_piped_tty_input(ctx: CommandContext, *, tty: bool, with_stdin: bool) -> None:
+    """docker refuses to feed a TTY session from a pipe or file: raw mode needs a terminal."""
+    if tty and with_stdin and not ctx.stdin_is_terminal():
+        raise CliFailure("the input device is not a TTY")
+
+
+def follow(
+    ctx: CommandContext,
+    *,
+    connection: HijackedConnection,
+    tty: bool,
+    with_stdin: bool,
+    resize_path: str,
+    proxy_to: str | None,
+    detach_keys: bytes,
+) -> bool:
+    """Size the TTY, then pump the session until it ends; False when the user detached.
+
+    `proxy_to` names the container that receives the signals the CLI gets (--sig-proxy).
+    """
+    if tty:
+        resize(ctx, resize_path)
+    try:
+        run_session(
+            ctx,
+            connection=connection,
+            tty=tty,
+            with_stdin=with_stdin,
+            resize_path=resize_path,
+            on_proxied_signal=functools.partial(proxy_signal, ctx, proxy_to) if proxy_to else None,
+            detach_keys=detach_keys,
+        )
+    except DetachRequested:
+        return False
+    except StreamFailure as error:
+        raise CliFailure(str(error)) from None
+    return True
+
+
+def follow_container(
+    ctx: CommandContext,
+    container_id: str,
+    connection: HijackedConnection,
+    *,
+    tty: bool,
+    with_stdin: bool,
+    sig_proxy: bool,
+    detach_keys: bytes,
+    waiter: ExitWaiter,
+) -> int:
+    """Follow an attached container: its exit status, or 0 when the user detached."""
+    finished = follow(
+        ctx,
+        connection=connection,
+        tty=tty,
+        with_stdin=with_stdin,
+        resize_path=f"/containers/{ctx.engine.quote(container_id)}/resize",
+        proxy_to=container_id if sig_proxy else None,
+        detach_keys=detach_keys,
+    )
+    return waiter.exit_status() if finished else 0

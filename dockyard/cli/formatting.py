@@ -7,10 +7,12 @@ result becomes a column boundary, as docker's formatter does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
+from dockyard.cli.failures import CliFailure
 from dockyard.cli.tables import render_table
-from dockyard.cli.template import Template
+from dockyard.cli.template import Template, TemplateError
 
 TABLE_PREFIX = "table"
 
@@ -40,3 +42,12 @@ def render_rows(
         return render_table(header, body)
     template = Template(_escapes(spec))
     return "".join(template.render(row) + "\n" for row in rows)
+
+
+@contextmanager
+def template_errors_reported() -> Iterator[None]:
+    """A bad `--format`/`-f` template fails the command as docker words it."""
+    try:
+        yield
+    except TemplateError as error:
+        raise CliFailure(f"template parsing error: {error}") from None

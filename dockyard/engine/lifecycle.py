@@ -98,7 +98,9 @@ class Lifecycle:
             _resolve(live.stop_waiters, container.state.exit_code)
         self.ctx.save(container)
 
-    async def _prepare(self, container: Container, live: Live, undo: list[tuple[str, object]]) -> ShimHandle:
+    async def _prepare(
+        self, container: Container, live: Live, undo: list[tuple[str, object]]
+    ) -> ShimHandle:
         """Everything up to a created (not yet started) task; each step noted in ``undo``."""
         ctx = self.ctx
         t0 = time.perf_counter()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
@@ -15,14 +14,7 @@ from tests.unit.test_cli_stub_engine import (
     StubEngine,
     hijack_and_send,
     run_dockyard,
-    serve_stub,
 )
-
-
-@pytest.fixture
-def stub() -> Iterator[StubEngine]:
-    with serve_stub() as engine:
-        yield engine
 
 
 def test_ps_prints_a_docker_table(stub: StubEngine) -> None:
@@ -65,6 +57,29 @@ def test_ps_flags_become_the_docker_query(stub: StubEngine) -> None:
     assert json.loads(call.param("filters") or "") == {"status": {"exited": True}}
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ps", "--format", "{{frobnicate .ID}}"],
+        ["images", "--format", "{{frobnicate .ID}}"],
+        ["inspect", "-f", "{{frobnicate .Id}}", "web"],
+        ["events", "--format", "{{frobnicate .Action}}"],
+    ],
+    ids=["ps", "images", "inspect", "events"],
+)
+def test_a_bad_format_template_is_reported_as_a_parsing_error(
+    stub: StubEngine, argv: list[str]
+) -> None:
+    stub.reply("GET", "/containers/json", json_body=[{"Id": CONTAINER_ID, "Created": 0}])
+    stub.reply("GET", "/images/json", json_body=[{"Id": "sha256:1", "Created": 0}])
+    stub.reply("GET", "/containers/web/json", json_body={"Id": CONTAINER_ID})
+    result = run_dockyard(stub, *argv)
+    assert (result.status, result.stderr) == (
+        1,
+        'template parsing error: function "frobnicate" not defined\n',
+    )
+
+
 def test_stop_prints_each_name_it_was_given(stub: StubEngine) -> None:
     stub.reply("POST", "/containers/web/stop", status=204)
     stub.reply("POST", "/containers/db/stop", status=304)
@@ -72,42 +87,37 @@ def test_stop_prints_each_name_it_was_given(stub: StubEngine) -> None:
     assert (result.status, result.stdout) == (0, "web\ndb\n")
 
 
-def test_stop_sends_the_timeout_and_signal_only_when_given(stub: StubEngine) -> None:
-    stub.reply("POST", "/containers/web/stop", status=204)
-    run_dockyard(stub, "stop", "web")
-    run_dockyard(stub, "stop", "-t", "3", "-s", "SIGUSR1", "web")
-    plain, timed = stub.calls("POST", "/containers/web/stop")
-    assert (plain.query, timed.query) == ({}, {"t": ["3"], "signal": ["SIGUSR1"]})
+@pytest.mark.parametrize(
+    ("verb", "flags", "query"),
+    [
+        ("stop", ["-t", "3", "-s", "SIGUSR1"], {"t": ["3"], "signal": ["SIGUSR1"]}),
+        ("restart", ["--time", "0", "--signal", "KILL"], {"t": ["0"], "signal": ["KILL"]}),
+    ],
+)
+def test_stop_and_restart_send_the_timeout_and_signal_only_when_given(
+    stub: StubEngine, verb: str, flags: list[str], query: dict[str, list[str]]
+) -> None:
+    stub.reply("POST", f"/containers/web/{verb}", status=204)
+    run_dockyard(stub, verb, "web")
+    run_dockyard(stub, verb, *flags, "web")
+    plain, timed = stub.calls("POST", f"/containers/web/{verb}")
+    assert (plain.query, timed.query) == ({}, query)
 
 
-def test_restart_sends_the_timeout_and_signal_only_when_given(stub: StubEngine) -> None:
-    stub.reply("POST", "/containers/web/restart", status=204)
-    run_dockyard(stub, "restart", "web")
-    run_dockyard(stub, "restart", "--time", "0", "--signal", "KILL", "web")
-    plain, timed = stub.calls("POST", "/containers/web/restart")
-    assert (plain.query, timed.query) == ({}, {"t": ["0"], "signal": ["KILL"]})
-
-
-def test_starting_several_containers_names_the_ones_that_failed(stub: StubEngine) -> None:
-    stub.reply("POST", "/containers/web/start", status=204)
-    stub.error("POST", "/containers/gone/start", status=404, message="No such container: gone")
-    result = run_dockyard(stub, "start", "gone", "web")
+@pytest.mark.parametrize(
+    ("verb", "summary"),
+    [("kill", ""), ("start", "Error: failed to start containers: gone\n")],
+)
+def test_a_failure_on_one_container_is_reported_and_exits_1(
+    stub: StubEngine, verb: str, summary: str
+) -> None:
+    stub.reply("POST", f"/containers/web/{verb}", status=204)
+    stub.error("POST", f"/containers/gone/{verb}", status=404, message="No such container: gone")
+    result = run_dockyard(stub, verb, "gone", "web")
     assert (result.status, result.stdout, result.stderr) == (
         1,
         "web\n",
-        "Error response from daemon: No such container: gone\n"
-        "Error: failed to start containers: gone\n",
-    )
-
-
-def test_a_failure_on_one_container_is_reported_and_exits_1(stub: StubEngine) -> None:
-    stub.reply("POST", "/containers/web/kill", status=204)
-    stub.error("POST", "/containers/gone/kill", status=404, message="No such container: gone")
-    result = run_dockyard(stub, "kill", "gone", "web")
-    assert (result.status, result.stdout, result.stderr) == (
-        1,
-        "web\n",
-        "Error response from daemon: No such container: gone\n",
+        "Error response from daemon: No such container: gone\n" + summary,
     )
 
 

@@ -7,20 +7,13 @@ import json
 import os
 import tarfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.unit.test_cli_stub_engine import StubEngine, run_dockyard, serve_stub
+from tests.unit.test_cli_stub_engine import StubEngine, run_dockyard
 
 IMAGE_ID = "sha256:" + "d" * 64
-
-
-@pytest.fixture
-def stub() -> Iterator[StubEngine]:
-    with serve_stub() as engine:
-        yield engine
 
 
 @pytest.fixture

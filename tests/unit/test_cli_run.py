@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from dockyard.cli.frames import StreamType
@@ -12,16 +10,9 @@ from tests.unit.test_cli_stub_engine import (
     ScriptedRun,
     StubEngine,
     run_dockyard,
-    serve_stub,
 )
 
 BASE = f"/containers/{CONTAINER_ID}"
-
-
-@pytest.fixture
-def stub() -> Iterator[StubEngine]:
-    with serve_stub() as engine:
-        yield engine
 
 
 def test_attached_run_splits_streams_and_exits_with_the_container_code(stub: StubEngine) -> None:
@@ -173,3 +164,25 @@ def test_attach_to_a_stopped_container_is_refused(stub: StubEngine) -> None:
         1,
         "You cannot attach to a stopped container, start it first\n",
     )
+
+
+def test_attach_asks_for_stdin_and_the_detach_keys_it_was_given(stub: StubEngine) -> None:
+    stub.script_run(ScriptedRun(already_running=True))
+    run_dockyard(stub, "attach", "--detach-keys", "ctrl-x,x", CONTAINER_ID, stdin=b"")
+    assert stub.calls("POST", f"{BASE}/attach")[0].query == {
+        "stream": ["1"],
+        "stdout": ["1"],
+        "stderr": ["1"],
+        "stdin": ["1"],
+        "detachKeys": ["ctrl-x,x"],
+    }
+
+
+def test_attach_without_stdin_leaves_stdin_and_detach_keys_out(stub: StubEngine) -> None:
+    stub.script_run(ScriptedRun(already_running=True))
+    run_dockyard(stub, "attach", "--no-stdin", CONTAINER_ID)
+    assert stub.calls("POST", f"{BASE}/attach")[0].query == {
+        "stream": ["1"],
+        "stdout": ["1"],
+        "stderr": ["1"],
+    }

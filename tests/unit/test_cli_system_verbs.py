@@ -2,28 +2,8 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
-import pytest
-
 from dockyard.cli.commands.system import event_line
-from tests.unit.test_cli_stub_engine import StubEngine, run_dockyard, serve_stub
-
-
-@pytest.fixture
-def stub() -> Iterator[StubEngine]:
-    with serve_stub() as engine:
-        yield engine
-
-
-@pytest.fixture
-def utc_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+from tests.unit.test_cli_stub_engine import StubEngine, run_dockyard
 
 
 def test_version_shows_client_and_engine(stub: StubEngine) -> None:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from google.protobuf import any_pb2, empty_pb2
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -17,13 +13,6 @@ from dockyard.runtime.events_server import SERVICE, EventsServer, task_event_fro
 from dockyard.runtime.proto import event_forward_pb2, task_events_pb2
 from dockyard.runtime.ttrpc import TtrpcClient
 from dockyard.runtime.types import EventSink, TaskEvent
-
-
-@pytest.fixture
-def sock_dir() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="dy-ut-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def envelope(topic: str, event: Message, namespace: str = "dy") -> event_forward_pb2.Envelope:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -26,13 +24,6 @@ from dockyard.runtime.ttrpc import (
 )
 
 Handler = Callable[[bytes, Mapping[str, str]], Awaitable[bytes]]
-
-
-@pytest.fixture
-def sock_dir() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="dy-ut-", dir="/tmp"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 async def echo(payload: bytes, metadata: Mapping[str, str]) -> bytes:
@@ -135,20 +126,18 @@ def test_stream_ids_are_odd_and_increasing(sock_dir: Path) -> None:
     assert stream_ids == [1, 3, 5]
 
 
-def test_an_unknown_service_is_unimplemented(sock_dir: Path) -> None:
+@pytest.mark.parametrize(
+    ("service", "method", "message"),
+    [("other", "Echo", "service other"), ("svc", "Nope", "method Nope")],
+    ids=["service", "method"],
+)
+def test_an_unknown_service_or_method_is_unimplemented(
+    sock_dir: Path, service: str, method: str, message: str
+) -> None:
     async def body(client: TtrpcClient) -> None:
         with pytest.raises(TtrpcStatusError) as caught:
-            await client.call_raw("other", "Echo", b"", timeout=5)
-        assert (caught.value.code, caught.value.message) == (Code.UNIMPLEMENTED, "service other")
-
-    serve(sock_dir, {("svc", "Echo"): echo}, body)
-
-
-def test_an_unknown_method_is_unimplemented(sock_dir: Path) -> None:
-    async def body(client: TtrpcClient) -> None:
-        with pytest.raises(TtrpcStatusError) as caught:
-            await client.call_raw("svc", "Nope", b"", timeout=5)
-        assert (caught.value.code, caught.value.message) == (Code.UNIMPLEMENTED, "method Nope")
+            await client.call_raw(service, method, b"", timeout=5)
+        assert (caught.value.code, caught.value.message) == (Code.UNIMPLEMENTED, message)
 
     serve(sock_dir, {("svc", "Echo"): echo}, body)
 

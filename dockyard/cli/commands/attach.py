@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from dockyard.cli.attaching import ExitWaiter, proxy_signal, resize, run_session
+from dockyard.cli.attaching import (
+    ExitWaiter,
+    add_sig_proxy_flag,
+    attach_params,
+    follow_container,
+    refuse_piped_tty_input,
+)
+from dockyard.cli.batch import act_on_each
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.options import parse_bool, parse_detach_keys
-from dockyard.cli.session import DetachRequested, StreamFailure
+from dockyard.cli.options import parse_detach_keys
 from dockyard.cli.transport import DaemonError
 
 
@@ -33,14 +39,7 @@ def register(commands: Subcommands) -> None:
         help="Attach to a running container's streams",
     )
     attach.add_argument("--no-stdin", action="store_true", help="Do not attach STDIN")
-    attach.add_argument(
-        "--sig-proxy",
-        type=parse_bool,
-        nargs="?",
-        const=True,
-        default=True,
-        help="Proxy all received signals to the process (default true)",
-    )
+    add_sig_proxy_flag(attach, help="Proxy all received signals to the process (default true)")
     attach.add_argument("--detach-keys", help="Override the key sequence for detaching")
     attach.add_argument("container", metavar="CONTAINER")
     attach.set_defaults(handler=attach_container)
@@ -62,15 +61,11 @@ def start_containers(ctx: CommandContext, args: argparse.Namespace) -> int:
         if len(args.containers) > 1:
             raise CliFailure("you cannot start and attach multiple containers at once")
         return _start_attached(ctx, args, args.containers[0])
-    failed = []
-    for name in args.containers:
-        try:
-            ctx.engine.post(f"/containers/{ctx.engine.quote(name)}/start")
-        except DaemonError as error:
-            ctx.err(str(error))
-            failed.append(name)
-            continue
-        ctx.out(name)
+
+    def start(name: str) -> None:
+        ctx.engine.post(f"/containers/{ctx.engine.quote(name)}/start")
+
+    failed = [name for name, _error in act_on_each(ctx, args.containers, start)]
     if failed:
         raise CliFailure(f"Error: failed to start containers: {', '.join(failed)}")
     return 0
@@ -83,13 +78,8 @@ def _start_attached(ctx: CommandContext, args: argparse.Namespace, name: str) ->
     config = info.get("Config") or {}
     tty = bool(config.get("Tty"))
     with_stdin = bool(args.interactive and config.get("OpenStdin"))
-    if with_stdin and tty and not ctx.stdin_is_terminal():
-        raise CliFailure("the input device is not a TTY")
-    params = {"stream": 1, "stdout": 1, "stderr": 1}
-    if with_stdin:
-        params["stdin"] = 1
-    if args.detach_keys:
-        params["detachKeys"] = args.detach_keys
+    refuse_piped_tty_input(ctx, tty=tty, with_stdin=with_stdin)
+    params = attach_params(with_stdin=with_stdin, detach_keys=args.detach_keys)
     connection = ctx.engine.attach_socket(container_id, params=params)
     auto_remove = bool((info.get("HostConfig") or {}).get("AutoRemove"))
     waiter = ExitWaiter(
@@ -101,7 +91,7 @@ def _start_attached(ctx: CommandContext, args: argparse.Namespace, name: str) ->
     except DaemonError:
         connection.sock.close()
         raise
-    return _follow(
+    return follow_container(
         ctx,
         container_id,
         connection,
@@ -111,39 +101,6 @@ def _start_attached(ctx: CommandContext, args: argparse.Namespace, name: str) ->
         detach_keys=detach_keys,
         waiter=waiter,
     )
-
-
-def _follow(
-    ctx: CommandContext,
-    container_id: str,
-    connection: Any,
-    *,
-    tty: bool,
-    with_stdin: bool,
-    sig_proxy: bool,
-    detach_keys: bytes,
-    waiter: ExitWaiter,
-) -> int:
-    resize_path = f"/containers/{ctx.engine.quote(container_id)}/resize"
-    if tty:
-        resize(ctx, resize_path)
-    try:
-        run_session(
-            ctx,
-            connection=connection,
-            tty=tty,
-            with_stdin=with_stdin,
-            resize_path=resize_path,
-            on_proxied_signal=(
-                (lambda signum: proxy_signal(ctx, container_id, signum)) if sig_proxy else None
-            ),
-            detach_keys=detach_keys,
-        )
-    except DetachRequested:
-        return 0
-    except StreamFailure as error:
-        raise CliFailure(str(error)) from None
-    return waiter.exit_status()
 
 
 def attach_container(ctx: CommandContext, args: argparse.Namespace) -> int:
@@ -161,16 +118,11 @@ def attach_container(ctx: CommandContext, args: argparse.Namespace) -> int:
     config = info.get("Config") or {}
     tty = bool(config.get("Tty"))
     with_stdin = bool(config.get("OpenStdin")) and not args.no_stdin
-    if with_stdin and tty and not ctx.stdin_is_terminal():
-        raise CliFailure("the input device is not a TTY")
-    params = {"stream": 1, "stdout": 1, "stderr": 1}
-    if with_stdin:
-        params["stdin"] = 1
-    if args.detach_keys:
-        params["detachKeys"] = args.detach_keys
+    refuse_piped_tty_input(ctx, tty=tty, with_stdin=with_stdin)
+    params = attach_params(with_stdin=with_stdin, detach_keys=args.detach_keys)
     container_id = str(info["Id"])
     connection = ctx.engine.attach_socket(container_id, params=params)
-    return _follow(
+    return follow_container(
         ctx,
         container_id,
         connection,

@@ -6,11 +6,10 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
-from dockyard.cli.attaching import resize, run_session
+from dockyard.cli.attaching import follow, refuse_piped_tty_input
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError, UsageError
 from dockyard.cli.options import parse_detach_keys, parse_env
-from dockyard.cli.session import DetachRequested, StreamFailure
 
 EXEC_USAGE = "dockyard exec [OPTIONS] CONTAINER COMMAND [ARG...]"
 
@@ -68,8 +67,8 @@ def exec_in_container(ctx: CommandContext, args: argparse.Namespace) -> int:
         detach_keys = parse_detach_keys(args.detach_keys)
     except OptionError as error:
         raise CliFailure(str(error), status=125) from None
-    if not args.detach and args.tty and args.interactive and not ctx.stdin_is_terminal():
-        raise CliFailure("the input device is not a TTY")
+    if not args.detach:
+        refuse_piped_tty_input(ctx, tty=args.tty, with_stdin=args.interactive)
     engine = ctx.engine
     created = engine.post_json(f"/containers/{engine.quote(args.container)}/exec", body)
     exec_id = str(created["Id"])
@@ -77,22 +76,16 @@ def exec_in_container(ctx: CommandContext, args: argparse.Namespace) -> int:
         engine.post_json(f"/exec/{exec_id}/start", {"Detach": True, "Tty": args.tty})
         return 0
     connection = engine.exec_socket(exec_id, tty=args.tty)
-    resize_path = f"/exec/{exec_id}/resize"
-    if args.tty:
-        resize(ctx, resize_path)
-    try:
-        run_session(
-            ctx,
-            connection=connection,
-            tty=args.tty,
-            with_stdin=args.interactive,
-            resize_path=resize_path,
-            on_proxied_signal=None,
-            detach_keys=detach_keys,
-        )
-    except DetachRequested:
-        return 0
-    except StreamFailure as error:
-        raise CliFailure(str(error)) from None
+    attached = follow(
+        ctx,
+        connection=connection,
+        tty=args.tty,
+        with_stdin=args.interactive,
+        resize_path=f"/exec/{exec_id}/resize",
+        proxy_to=None,
+        detach_keys=detach_keys,
+    )
+    if not attached:
+        return 0  # the user detached; the process goes on
     inspected = engine.get_json(f"/exec/{exec_id}/json")
     return int(inspected.get("ExitCode") or 0)

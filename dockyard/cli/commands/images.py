@@ -10,12 +10,11 @@ from typing import Any
 from dockyard.cli.commands.inspect import print_inspected
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.formatting import render_rows
+from dockyard.cli.formatting import render_rows, template_errors_reported
 from dockyard.cli.humanize import truncate_id
 from dockyard.cli.listing import IMAGE_COLUMNS, IMAGE_HEADERS, image_rows
 from dockyard.cli.options import parse_filters
 from dockyard.cli.references import split_reference
-from dockyard.cli.template import TemplateError
 from dockyard.cli.transport import DaemonError
 
 
@@ -122,12 +121,10 @@ def list_images(ctx: CommandContext, args: argparse.Namespace) -> int:
         ctx.write_out("".join(line + "\n" for line in seen))
         return 0
     rows = image_rows(summaries, now=time.time(), truncate=not args.no_trunc)
-    try:
+    with template_errors_reported():
         text = render_rows(
             rows, format_spec=args.format, headers=IMAGE_HEADERS, default_columns=IMAGE_COLUMNS
         )
-    except TemplateError as error:
-        raise CliFailure(f"template parsing error: {error}") from None
     ctx.write_out(text)
     return 0
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
+from dockyard.cli.formatting import template_errors_reported
 from dockyard.cli.frames import FrameDecoder, FrameError, StreamType
-from dockyard.cli.template import Template, TemplateError
+from dockyard.cli.template import Template
 from dockyard.cli.timestamps import api_timestamp
 from dockyard.cli.transport import DaemonError
 
@@ -54,11 +55,9 @@ def print_inspected(ctx: CommandContext, objects: list[Any], format_spec: str | 
     if format_spec is None:
         ctx.out(json.dumps(objects, indent=4, ensure_ascii=False))
         return
-    try:
+    with template_errors_reported():
         template = Template(format_spec)
         lines = [template.render(value) for value in objects]
-    except TemplateError as error:
-        raise CliFailure(f"template parsing error: {error}") from None
     ctx.write_out("".join(line + "\n" for line in lines))
 
 

@@ -8,70 +8,58 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from dockyard.cli.context import CommandContext, Subcommands
+from dockyard.cli.batch import for_each
+from dockyard.cli.context import CommandContext, Handler, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
 from dockyard.cli.options import parse_memory_bytes, parse_nano_cpus, parse_restart_policy
 from dockyard.cli.tables import render_table
 from dockyard.cli.transport import DaemonError
 
+MULTI_USAGE = "%(prog)s [OPTIONS] CONTAINER [CONTAINER...]"
+
+
+def _add_multi_verb(
+    commands: Subcommands, name: str, *, help: str, handler: Handler
+) -> argparse.ArgumentParser:
+    """A verb taking one or more containers; the caller adds its flags."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, usage=MULTI_USAGE, requires="at least 1 argument", help=help
+    )
+    parser.add_argument("containers", nargs="+", metavar="CONTAINER")
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def _add_signal_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-s", "--signal", help="Signal to send to the container")
+
 
 def register(commands: Subcommands) -> None:
-    stop = commands.add_parser(
-        "stop",
-        usage="%(prog)s [OPTIONS] CONTAINER [CONTAINER...]",
-        requires="at least 1 argument",
-        help="Stop one or more running containers",
-    )
-    stop.add_argument(
-        "-t",
-        "--time",
-        "--timeout",
-        dest="timeout",
-        type=int,
-        help="Seconds to wait before killing the container",
-    )
-    stop.add_argument("-s", "--signal", help="Signal to send to the container")
-    stop.add_argument("containers", nargs="+", metavar="CONTAINER")
-    stop.set_defaults(handler=stop_containers)
+    for action, help in (
+        ("stop", "Stop one or more running containers"),
+        ("restart", "Restart one or more containers"),
+    ):
+        verb = _add_multi_verb(commands, action, help=help, handler=_stopping_handler(action))
+        verb.add_argument(
+            "-t",
+            "--time",
+            "--timeout",
+            dest="timeout",
+            type=int,
+            help="Seconds to wait before killing the container",
+        )
+        _add_signal_flag(verb)
 
-    restart = commands.add_parser(
-        "restart",
-        usage="%(prog)s [OPTIONS] CONTAINER [CONTAINER...]",
-        requires="at least 1 argument",
-        help="Restart one or more containers",
+    kill = _add_multi_verb(
+        commands, "kill", help="Kill one or more running containers", handler=kill_containers
     )
-    restart.add_argument(
-        "-t",
-        "--time",
-        "--timeout",
-        dest="timeout",
-        type=int,
-        help="Seconds to wait before killing the container",
-    )
-    restart.add_argument("-s", "--signal", help="Signal to send to the container")
-    restart.add_argument("containers", nargs="+", metavar="CONTAINER")
-    restart.set_defaults(handler=restart_containers)
+    _add_signal_flag(kill)
 
-    kill = commands.add_parser(
-        "kill",
-        usage="%(prog)s [OPTIONS] CONTAINER [CONTAINER...]",
-        requires="at least 1 argument",
-        help="Kill one or more running containers",
-    )
-    kill.add_argument("-s", "--signal", help="Signal to send to the container")
-    kill.add_argument("containers", nargs="+", metavar="CONTAINER")
-    kill.set_defaults(handler=kill_containers)
-
-    remove = commands.add_parser(
-        "rm",
-        usage="%(prog)s [OPTIONS] CONTAINER [CONTAINER...]",
-        requires="at least 1 argument",
-        help="Remove one or more containers",
+    remove = _add_multi_verb(
+        commands, "rm", help="Remove one or more containers", handler=remove_containers
     )
     remove.add_argument("-f", "--force", action="store_true", help="Force removal")
     remove.add_argument("-v", "--volumes", action="store_true", help="Remove anonymous volumes")
-    remove.add_argument("containers", nargs="+", metavar="CONTAINER")
-    remove.set_defaults(handler=remove_containers)
 
     wait = commands.add_parser(
         "wait",
@@ -92,17 +80,12 @@ def register(commands: Subcommands) -> None:
     rename.add_argument("new_name", metavar="NEW_NAME")
     rename.set_defaults(handler=rename_container)
 
-    update = commands.add_parser(
-        "update",
-        usage="%(prog)s [OPTIONS] CONTAINER [CONTAINER...]",
-        requires="at least 1 argument",
-        help="Update configuration of containers",
+    update = _add_multi_verb(
+        commands, "update", help="Update configuration of containers", handler=update_containers
     )
     update.add_argument("--restart", help="Restart policy to apply when a container exits")
     update.add_argument("-m", "--memory", help="Memory limit")
     update.add_argument("--cpus", help="Number of CPUs")
-    update.add_argument("containers", nargs="+", metavar="CONTAINER")
-    update.set_defaults(handler=update_containers)
 
     top = commands.add_parser(
         "top",
@@ -113,26 +96,6 @@ def register(commands: Subcommands) -> None:
     top.add_argument("container", metavar="CONTAINER")
     top.add_argument("ps_args", nargs=argparse.REMAINDER, metavar="[ps OPTIONS]")
     top.set_defaults(handler=top_container)
-
-
-def for_each(
-    ctx: CommandContext,
-    names: list[str],
-    action: Callable[[str], str | None],
-    *,
-    forgive: Callable[[DaemonError], bool] = lambda _error: False,
-) -> int:
-    """Run `action` per name; print its output line (or the name) or the error; 1 if any failed."""
-    failed = False
-    for name in names:
-        try:
-            line = action(name)
-        except DaemonError as error:
-            ctx.err(str(error))
-            failed = failed or not forgive(error)
-            continue
-        ctx.out(name if line is None else line)
-    return 1 if failed else 0
 
 
 def _path(ctx: CommandContext, name: str, suffix: str = "") -> str:
@@ -148,22 +111,18 @@ def _stop_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
-def stop_containers(ctx: CommandContext, args: argparse.Namespace) -> int:
-    params = _stop_params(args)
+def _stopping_handler(action: str) -> Handler:
+    """`stop` and `restart`: the same flags, sent to `POST /containers/{name}/{action}`."""
 
-    def stop(name: str) -> None:
-        ctx.engine.request("POST", _path(ctx, name, "/stop"), params=params, timeout=None)
+    def handle(ctx: CommandContext, args: argparse.Namespace) -> int:
+        params = _stop_params(args)
 
-    return for_each(ctx, args.containers, stop)
+        def act(name: str) -> None:
+            ctx.engine.request("POST", _path(ctx, name, f"/{action}"), params=params, timeout=None)
 
+        return for_each(ctx, args.containers, act)
 
-def restart_containers(ctx: CommandContext, args: argparse.Namespace) -> int:
-    params = _stop_params(args)
-
-    def restart(name: str) -> None:
-        ctx.engine.request("POST", _path(ctx, name, "/restart"), params=params, timeout=None)
-
-    return for_each(ctx, args.containers, restart)
+    return handle
 
 
 def kill_containers(ctx: CommandContext, args: argparse.Namespace) -> int:

@@ -9,10 +9,9 @@ from typing import Any
 
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.formatting import render_rows
+from dockyard.cli.formatting import render_rows, template_errors_reported
 from dockyard.cli.listing import CONTAINER_COLUMNS, CONTAINER_HEADERS, container_fields
 from dockyard.cli.options import parse_filters
-from dockyard.cli.template import TemplateError
 
 
 def register(commands: Subcommands) -> None:
@@ -56,11 +55,9 @@ def list_containers(ctx: CommandContext, args: argparse.Namespace) -> int:
         ctx.write_out("".join(row["ID"] + "\n" for row in rows))
         return 0
     columns = list(CONTAINER_COLUMNS) + (["Size"] if args.size else [])
-    try:
+    with template_errors_reported():
         text = render_rows(
             rows, format_spec=args.format, headers=CONTAINER_HEADERS, default_columns=columns
         )
-    except TemplateError as error:
-        raise CliFailure(f"template parsing error: {error}") from None
     ctx.write_out(text)
     return 0

@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import logging
 
-from dockyard.cli.attaching import ExitWaiter, proxy_signal, resize, run_session
+from dockyard.cli.attaching import (
+    ExitWaiter,
+    add_sig_proxy_flag,
+    attach_params,
+    follow_container,
+    refuse_piped_tty_input,
+)
 from dockyard.cli.commands.container_flags import (
     CreateRequest,
     add_container_flags,
     build_create_request,
 )
 from dockyard.cli.context import CommandContext, Subcommands
-from dockyard.cli.failures import CliFailure, OptionError
-from dockyard.cli.options import parse_bool, parse_detach_keys
+from dockyard.cli.failures import OptionError
+from dockyard.cli.options import parse_detach_keys
 from dockyard.cli.references import split_reference
-from dockyard.cli.session import DetachRequested, StreamFailure
 from dockyard.cli.transport import ConnectionFailure, DaemonError
 
 log = logging.getLogger(__name__)
@@ -33,14 +38,7 @@ def register(commands: Subcommands) -> None:
     )
     add_container_flags(run)
     run.add_argument("-d", "--detach", action="store_true", help="Run in background, print ID")
-    run.add_argument(
-        "--sig-proxy",
-        type=parse_bool,
-        nargs="?",
-        const=True,
-        default=True,
-        help="Proxy received signals to the process (default true)",
-    )
+    add_sig_proxy_flag(run, help="Proxy received signals to the process (default true)")
     run.add_argument("--detach-keys", help="Override the key sequence for detaching")
     run.set_defaults(handler=run_container)
 
@@ -129,8 +127,8 @@ def run_container(ctx: CommandContext, args: argparse.Namespace) -> int:
     except OptionError as error:
         report(ctx, "run", str(error))
         return 125
-    if not args.detach and args.tty and args.interactive and not ctx.stdin_is_terminal():
-        raise CliFailure("the input device is not a TTY")
+    if not args.detach:
+        refuse_piped_tty_input(ctx, tty=args.tty, with_stdin=args.interactive)
     try:
         container_id = _create(ctx, request)
     except (DaemonError, ConnectionFailure) as error:
@@ -154,11 +152,7 @@ def _run_attached(
     container_id: str,
     detach_keys: bytes,
 ) -> int:
-    params = {"stream": 1, "stdout": 1, "stderr": 1}
-    if args.interactive:
-        params["stdin"] = 1
-    if args.detach_keys:
-        params["detachKeys"] = args.detach_keys
+    params = attach_params(with_stdin=args.interactive, detach_keys=args.detach_keys)
     connection = ctx.engine.attach_socket(container_id, params=params)
     waiter = ExitWaiter(
         ctx,
@@ -174,23 +168,13 @@ def _run_attached(
         if request.auto_remove and not waiter.settle(AUTO_REMOVE_GRACE):
             log.debug("engine did not report the removal of %s", container_id)
         return start_failure_status(error.message)
-    resize_path = f"/containers/{ctx.engine.quote(container_id)}/resize"
-    if request.tty:
-        resize(ctx, resize_path)
-    try:
-        run_session(
-            ctx,
-            connection=connection,
-            tty=request.tty,
-            with_stdin=args.interactive,
-            resize_path=resize_path,
-            on_proxied_signal=(
-                (lambda signum: proxy_signal(ctx, container_id, signum)) if args.sig_proxy else None
-            ),
-            detach_keys=detach_keys,
-        )
-    except DetachRequested:
-        return 0
-    except StreamFailure as error:
-        raise CliFailure(str(error)) from None
-    return waiter.exit_status()
+    return follow_container(
+        ctx,
+        container_id,
+        connection,
+        tty=request.tty,
+        with_stdin=args.interactive,
+        sig_proxy=args.sig_proxy,
+        detach_keys=detach_keys,
+        waiter=waiter,
+    )

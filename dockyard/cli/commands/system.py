@@ -12,6 +12,7 @@ from dockyard import __version__
 from dockyard._internal.humanize import bytes_size
 from dockyard.cli.context import CommandContext, Subcommands
 from dockyard.cli.failures import CliFailure, OptionError
+from dockyard.cli.formatting import template_errors_reported
 from dockyard.cli.options import parse_filters
 from dockyard.cli.template import Template, TemplateError
 from dockyard.cli.timestamps import api_timestamp, rfc3339_nano_fixed
@@ -47,10 +48,8 @@ def _machine() -> str:
 
 
 def _template(spec: str) -> Template:
-    try:
+    with template_errors_reported():
         return Template(spec)
-    except TemplateError as error:
-        raise CliFailure(f"template parsing error: {error}") from None
 
 
 def _render(template: Template, value: Any) -> str:
