@@ -39,6 +39,7 @@ class Live:
     stop_waiters: list[asyncio.Future[int]] = field(default_factory=list)
     removed_waiters: list[asyncio.Future[int]] = field(default_factory=list)
     oom: bool = False
+    exiting: bool = False  # the task has exited; its shim is being torn down
     removing: bool = False
     manual_restart: bool = False
     engine_stop: bool = False

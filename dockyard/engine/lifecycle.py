@@ -163,6 +163,7 @@ class Lifecycle:
         ctx = self.ctx
         pid = await ctx.runtime.start(container.id)
         live.oom = False
+        live.exiting = False
         live.stopped.clear()
         container.state.set_running(pid)
         container.shim = ShimRecord(
@@ -259,6 +260,7 @@ class Lifecycle:
         """Record an exit, tear the run down, then let the policy decide."""
         ctx = self.ctx
         live = ctx.live_of(container)
+        live.exiting = True
         runtime = ctx.runtime
         with contextlib.suppress(DockyardError):
             await runtime.delete(container.id)
@@ -371,8 +373,15 @@ class Lifecycle:
         return True
 
     async def signal(self, container: Container, signum: int) -> None:
-        with contextlib.suppress(NotFound):  # exited meanwhile: the monitor records it
+        if self.ctx.live_of(container).exiting:
+            return  # the task is gone already; the exit is being recorded
+        try:
             await self.ctx.runtime.kill(container.id, signum, all=signum == _signal.SIGKILL)
+        except NotFound:
+            pass  # exited meanwhile: the monitor records it
+        except RuntimeFailure as exc:
+            # The shim may be going away with its task; a stop then waits for the exit.
+            log.warning("signal %d to %s failed: %s", signum, container.short_id, exc)
 
     async def stop(self, container: Container, *, timeout: float, signum: int) -> None:
         """Signal, wait up to ``timeout``, then SIGKILL; returns once the task is gone."""
