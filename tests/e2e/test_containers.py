@@ -232,3 +232,36 @@ def test_run_rm_whose_start_fails_removes_the_container(engine: Engine, name: st
     result = engine.docker("run", "--rm", "--name", name, "busybox", "/no/such/binary", timeout=30)
     assert result.returncode == 127
     assert engine.docker("inspect", name).returncode == 1
+
+
+def test_attach_detaches_on_ctrl_p_ctrl_q_and_leaves_the_container_running(
+    engine: Engine, name: str
+) -> None:
+    engine.docker("run", "-dit", "--name", name, "busybox", "sh", check=True)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(DOCKER_CLI, [DOCKER_CLI, "-H", engine.host, "attach", name])
+    output = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 20
+        while marker not in output and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.2)
+            if ready:
+                try:
+                    output += os.read(fd, 4096)
+                except OSError:
+                    return
+
+    os.write(fd, b"echo hello-$((40+2))\r")
+    read_until(b"hello-42")
+    os.write(fd, b"\x10\x11")  # ctrl-p ctrl-q
+    read_until(b"read escape sequence")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert b"hello-42" in output
+    assert b"read escape sequence" in output
+    assert os.waitstatus_to_exitcode(status) == 1  # as with dockerd 20.10 and CLI 28
+    assert engine.inspect(name)["State"]["Running"] is True
+    engine.docker("rm", "-f", name, check=True)
