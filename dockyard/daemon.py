@@ -109,6 +109,7 @@ async def serve(config: Config, *, flags: dict[str, Any], config_file: Path | No
     from dockyard.engine.service import Engine
     from dockyard.engine.shutdown import remove_empty_cgroup_parent, shutdown_containers
     from dockyard.images import ImageStore, RootfsManager
+    from dockyard.network import NetnsManager
     from dockyard.runtime import RuntimeRegistry, ShimRuntime
     from dockyard.runtime.seccomp import load_seccomp_profile
     from dockyard.runtime.types import TaskEvent
@@ -168,6 +169,7 @@ async def serve(config: Config, *, flags: dict[str, Any], config_file: Path | No
             on_event=publish_image_event,
         ),
         rootfs=RootfsManager(root=config.data_root / "rootfs"),
+        netns=NetnsManager(root=config.exec_root / "netns"),
         events=events,
         seccomp_profile=seccomp_profile,
         engine_id=engine_id(config.data_root),

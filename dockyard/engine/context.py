@@ -19,6 +19,7 @@ from dockyard.engine.names import NameIndex
 from dockyard.engine.stdio import ProcessStdio, StreamHub
 from dockyard.errors import NotFound, no_such_container
 from dockyard.images import ImageStore, RootfsManager
+from dockyard.network import NetnsManager
 from dockyard.runtime import RuntimeRegistry, ShimRuntime
 from dockyard.store.container_repo import ContainerRepo
 
@@ -53,6 +54,7 @@ class EngineContext:
     registry: RuntimeRegistry
     images: ImageStore
     rootfs: RootfsManager
+    netns: NetnsManager
     events: EventBus
     seccomp_profile: dict[str, Any] | None
     engine_id: str
@@ -73,6 +75,10 @@ class EngineContext:
 
     def fifo_dir(self, container_id: str) -> Path:
         return self.config.exec_root / "fifo" / container_id
+
+    def wants_netns(self, container: Container) -> bool:
+        """Every network mode but ``host`` gets a namespace the engine owns."""
+        return (container.host_config.get("NetworkMode") or "default") != "host"
 
     def cgroups_path(self, container: Container) -> str:
         parent = container.host_config.get("CgroupParent") or self.config.cgroup_parent

@@ -108,6 +108,10 @@ class Lifecycle:
         rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
         t1 = time.perf_counter()
         undo.append(("rootfs", None))
+        netns_path = None
+        if ctx.wants_netns(container):
+            netns_path = str(await ctx.netns.create(container.id))
+            undo.append(("netns", None))
         etc_files = self._write_etc_files(container)
         create_missing_bind_sources(container.host_config)
         spec = build_spec(
@@ -118,7 +122,7 @@ class Lifecycle:
             cgroups_path=ctx.cgroups_path(container),
             etc_files=etc_files,
             seccomp_profile=ctx.seccomp_profile,
-            netns_path=None,
+            netns_path=netns_path,
         )
         bundle = ctx.bundle_dir(container.id)
         if bundle.exists():
@@ -202,6 +206,8 @@ class Lifecycle:
                     shutil.rmtree(str(item), ignore_errors=True)
                 elif kind == "rootfs":
                     await asyncio.to_thread(ctx.rootfs.unmount, container.id)
+                elif kind == "netns":
+                    await asyncio.to_thread(ctx.netns.remove, container.id)
             except Exception:
                 log.exception("cleanup step %s failed for %s", kind, container.short_id)
 
@@ -276,6 +282,8 @@ class Lifecycle:
         shutil.rmtree(ctx.bundle_dir(container.id), ignore_errors=True)
         with contextlib.suppress(Exception):
             await asyncio.to_thread(ctx.rootfs.unmount, container.id)
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(ctx.netns.remove, container.id)
         container.shim = None
 
         exit_code = status.exit_code

@@ -177,6 +177,9 @@ async def _remove_leftovers(ctx: EngineContext) -> None:
     for container in ctx.containers.values():
         if container.id not in running and ctx.rootfs.is_mounted(container.id):
             await asyncio.to_thread(ctx.rootfs.unmount, container.id)
+    for container_id in ctx.netns.leftovers(keep=running):
+        log.info("removing leftover network namespace of %s", container_id[:12])
+        await asyncio.to_thread(ctx.netns.remove, container_id)
 
 
 async def _apply_engine_start_policies(ctx: EngineContext, lifecycle: Lifecycle) -> None:

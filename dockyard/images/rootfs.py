@@ -13,22 +13,18 @@ call either without knowing the state first.
 
 from __future__ import annotations
 
-import ctypes
-import errno
 import os
 import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from dockyard._internal.mounts import mount, mount_points, unmount
 from dockyard.errors import InvalidParameter, RuntimeFailure
 
-MNT_DETACH = 2
 _MOUNT_OPTIONS_MAX = 4000  # the kernel takes one page of options
 _CONTAINER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _OVERLAY_INDEX_PARAM = Path("/sys/module/overlay/parameters/index")
-
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 class RootfsManager:
@@ -62,25 +58,12 @@ class RootfsManager:
             options += ",index=off"
         if len(options) > _MOUNT_OPTIONS_MAX:
             raise RuntimeFailure(f"too many layers to mount for container {container_id}")
-        _mount("overlay", merged, "overlay", options)
+        mount("overlay", merged, "overlay", options)
         return merged
 
     def unmount(self, container_id: str) -> None:
         """Unmount the container's rootfs; no-op when it is not mounted."""
-        merged = self._dirs(container_id)[3]
-        for _ in range(8):  # a path can carry stacked mounts
-            if not self.is_mounted(container_id):
-                return
-            if _libc.umount2(str(merged).encode(), 0) == 0:
-                continue
-            err = ctypes.get_errno()
-            if err == errno.EINVAL:
-                return
-            if err != errno.EBUSY or _libc.umount2(str(merged).encode(), MNT_DETACH) != 0:
-                err = ctypes.get_errno()
-                raise RuntimeFailure(f"unmount {merged}: {os.strerror(err)}")
-        if self.is_mounted(container_id):
-            raise RuntimeFailure(f"unmount {merged}: still mounted")
+        unmount(self._dirs(container_id)[3])
 
     def remove(self, container_id: str) -> None:
         """Unmount and delete everything the container wrote."""
@@ -92,31 +75,13 @@ class RootfsManager:
 
     def is_mounted(self, container_id: str) -> bool:
         merged = str(self._dirs(container_id)[3])
-        return merged in _mount_points()
+        return merged in mount_points()
 
     def _dirs(self, container_id: str) -> tuple[Path, Path, Path, Path]:
         if _CONTAINER_ID.fullmatch(container_id) is None:
             raise InvalidParameter(f"invalid container id {container_id!r}")
         base = self._root / container_id
         return base, base / "upper", base / "work", base / "merged"
-
-
-def _mount(source: str, target: Path, fstype: str, options: str) -> None:
-    rc = _libc.mount(source.encode(), str(target).encode(), fstype.encode(), 0, options.encode())
-    if rc != 0:
-        err = ctypes.get_errno()
-        raise RuntimeFailure(f"mount overlay on {target}: {os.strerror(err)}")
-
-
-def _mount_points() -> set[str]:
-    """Mount points of this mount namespace, unescaped (``\\040`` is a space)."""
-    points = set()
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as info:
-        for line in info:
-            fields = line.split(" ", 5)
-            if len(fields) > 4:
-                points.add(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), fields[4]))
-    return points
 
 
 def _copy_root_attributes(layer: Path, upper: Path) -> None:

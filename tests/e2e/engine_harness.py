@@ -98,6 +98,9 @@ class Engine:
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int | None:
         if self.proc is None:
             return None
+        if self.proc.poll() is not None:
+            print(f"dockyardd exited by itself ({self.proc.returncode}):", file=sys.stderr)
+            print(self.log(), file=sys.stderr)
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:

@@ -211,6 +211,7 @@ def test_a_failed_start_leaves_nothing_behind(engine: Engine, name: str) -> None
     assert not [m for m in leftover_mounts(engine.root) if container_id in m]
     assert not (engine.exec_root / "tasks" / container_id).exists()
     assert not (engine.exec_root / "fifo" / container_id).exists()
+    assert not (engine.exec_root / "netns" / container_id).exists()
     assert not any(
         (hierarchy / engine.cgroup_parent / container_id).exists()
         for hierarchy in Path("/sys/fs/cgroup").iterdir()
@@ -264,4 +265,29 @@ def test_attach_detaches_on_ctrl_p_ctrl_q_and_leaves_the_container_running(
     assert b"read escape sequence" in output
     assert os.waitstatus_to_exitcode(status) == 1  # as with dockerd 20.10 and CLI 28
     assert engine.inspect(name)["State"]["Running"] is True
+    engine.docker("rm", "-f", name, check=True)
+
+
+def test_each_container_gets_an_engine_owned_network_namespace(engine: Engine, name: str) -> None:
+    engine.docker("run", "-d", "--name", name, "busybox", "sleep", "300", check=True)
+    info = engine.inspect(name)
+    netns = engine.exec_root / "netns" / info["Id"]
+    assert os.stat(f"/proc/{info['State']['Pid']}/ns/net").st_ino == netns.stat().st_ino
+    links = engine.docker("exec", name, "ip", "-o", "link").stdout
+    assert links.count("\n") == 1 and "lo:" in links and ",UP," in links
+    engine.docker("stop", "-t", "0", name, check=True)
+    assert not netns.exists()
+    engine.docker("rm", name, check=True)
+
+
+def test_host_network_shares_the_hosts_namespace(engine: Engine, name: str) -> None:
+    engine.docker(
+        "run", "-d", "--name", name, "--network", "host", "busybox", "sleep", "300", check=True
+    )
+    info = engine.inspect(name)
+    assert (
+        os.stat(f"/proc/{info['State']['Pid']}/ns/net").st_ino
+        == os.stat("/proc/self/ns/net").st_ino
+    )
+    assert not (engine.exec_root / "netns" / info["Id"]).exists()
     engine.docker("rm", "-f", name, check=True)

@@ -13,6 +13,7 @@ FORBIDDEN = {
     "engine": {"api", "cli"},
     "runtime": {"api", "engine", "images", "cli"},
     "images": {"api", "engine", "runtime", "cli"},
+    "network": {"api", "engine", "runtime", "images", "cli"},
     "store": {"api", "engine", "runtime", "images", "network", "metrics", "cli"},
     "cli": {"api", "engine", "runtime", "images", "store", "network", "metrics"},
 }
