@@ -104,14 +104,16 @@ class Lifecycle:
         """Everything up to a created (not yet started) task; each step noted in ``undo``."""
         ctx = self.ctx
         t0 = time.perf_counter()
+        netns_path = None
+        if ctx.wants_netns(container):
+            # Made in parallel with the rootfs and bundle; awaited before the task needs it.
+            netns_path = str(ctx.netns.path(container.id))
+            netns_task = asyncio.create_task(ctx.netns.create(container.id))
+            undo.append(("netns", netns_task))
         image = await asyncio.to_thread(ctx.images.resolve, container.image_id)
         rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
         t1 = time.perf_counter()
         undo.append(("rootfs", None))
-        netns_path = None
-        if ctx.wants_netns(container):
-            netns_path = str(await ctx.netns.create(container.id))
-            undo.append(("netns", None))
         etc_files = self._write_etc_files(container)
         create_missing_bind_sources(container.host_config)
         spec = build_spec(
@@ -144,6 +146,8 @@ class Lifecycle:
         await live.hub.bind(stdio)
         live.stdio = stdio
         resolved = ctx.registry.resolve(container.runtime)
+        if netns_path is not None:
+            await netns_task
         t2 = time.perf_counter()
         try:
             handle, _pid = await ctx.runtime.create(
@@ -207,6 +211,10 @@ class Lifecycle:
                 elif kind == "rootfs":
                     await asyncio.to_thread(ctx.rootfs.unmount, container.id)
                 elif kind == "netns":
+                    assert isinstance(item, asyncio.Task)
+                    item.cancel()
+                    with contextlib.suppress(BaseException):
+                        await item
                     await asyncio.to_thread(ctx.netns.remove, container.id)
             except Exception:
                 log.exception("cleanup step %s failed for %s", kind, container.short_id)
