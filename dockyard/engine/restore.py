@@ -161,7 +161,8 @@ async def _remove_leftovers(ctx: EngineContext) -> None:
     A crash between creating a task and recording it leaves a shim (and a created container)
     that no record points at; its bundle still names the shim's address, so it is found there.
     """
-    running = {c.id for c in ctx.containers.values() if c.state.running and c.shim is not None}
+    # Restarting containers count as running: their policy restart may be preparing right now.
+    running = {c.id for c in ctx.containers.values() if c.state.running}
     tasks = ctx.config.exec_root / "tasks"
     if tasks.is_dir():
         for bundle in tasks.iterdir():
