@@ -13,26 +13,10 @@ from typing import Any
 from dockyard.engine.container import Container, now_rfc3339
 from dockyard.engine.restart_policy import check_auto_remove, parse_policy
 from dockyard.errors import InvalidParameter
+from dockyard.images.image_config import empty_config
 
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "Hostname": "",
-    "Domainname": "",
-    "User": "",
-    "AttachStdin": False,
-    "AttachStdout": False,
-    "AttachStderr": False,
-    "Tty": False,
-    "OpenStdin": False,
-    "StdinOnce": False,
-    "Env": None,
-    "Cmd": None,
-    "Image": "",
-    "Volumes": None,
-    "WorkingDir": "",
-    "Entrypoint": None,
-    "OnBuild": None,
-    "Labels": {},
-}
+# Go's zero ``container.Config``, except that a container's labels are an object, not null.
+CONFIG_DEFAULTS: dict[str, Any] = {**empty_config(), "Labels": {}}
 
 HOST_CONFIG_DEFAULTS: dict[str, Any] = {
     "Binds": None,

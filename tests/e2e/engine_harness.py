@@ -146,6 +146,12 @@ class Engine:
             raise AssertionError(f"{' '.join(cmd)} failed ({result.returncode}): {err}")
         return completed
 
+    def run_with_policy(self, name: str, policy: str, *command: str) -> None:
+        """``docker run -d --name NAME --restart POLICY busybox COMMAND…``, which must succeed."""
+        self.docker(
+            "run", "-d", "--name", name, "--restart", policy, "busybox", *command, check=True
+        )
+
     def client(self) -> docker.DockerClient:
         return docker.DockerClient(base_url=self.host, timeout=60)
 

@@ -21,9 +21,7 @@ def run_one_per_policy(engine: Engine, prefix: str) -> dict[str, str]:
     names = {}
     for policy in POLICIES:
         n = f"{prefix}-{policy}"
-        engine.docker(
-            "run", "-d", "--name", n, "--restart", policy, "busybox", "sleep", "300", check=True
-        )
+        engine.run_with_policy(n, policy, "sleep", "300")
         names[policy] = n
     return names
 
@@ -75,18 +73,12 @@ def test_container_that_failed_while_the_engine_was_dead_gets_its_policy(
     make_engine: Callable[..., Engine], name: str
 ) -> None:
     engine = make_engine()
-    engine.docker(
-        "run",
-        "-d",
-        "--name",
+    engine.run_with_policy(
         name,
-        "--restart",
         "on-failure:3",
-        "busybox",
         "sh",
         "-c",
         "if [ -e /ran ]; then sleep 300; fi; touch /ran; sleep 1; exit 4",
-        check=True,
     )
     engine.crash()
     time.sleep(2.5)
@@ -158,18 +150,8 @@ def test_restart_count_and_manual_stop_survive_an_engine_restart(
     make_engine: Callable[..., Engine], name: str
 ) -> None:
     engine = make_engine()
-    engine.docker(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--restart",
-        "on-failure:5",
-        "busybox",
-        "sh",
-        "-c",
-        "if [ -e /ran ]; then sleep 300; fi; touch /ran; exit 1",
-        check=True,
+    engine.run_with_policy(
+        name, "on-failure:5", "sh", "-c", "if [ -e /ran ]; then sleep 300; fi; touch /ran; exit 1"
     )
     wait_until(
         lambda: engine.inspect(name)["RestartCount"] == 1 and status(engine, name) == "running",

@@ -60,19 +60,7 @@ def state(engine: Engine, name: str) -> dict[str, Any]:
 
 def test_on_failure_stops_after_n_retries(engine: Engine, name: str) -> None:
     events = EventLog(engine, name)
-    engine.docker(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--restart",
-        "on-failure:2",
-        "busybox",
-        "sh",
-        "-c",
-        "exit 1",
-        check=True,
-    )
+    engine.run_with_policy(name, "on-failure:2", "sh", "-c", "exit 1")
     wait_until(lambda: events.actions().count("die") == 3, timeout=30)
     wait_until(lambda: state(engine, name)["Status"] == "exited")
     time.sleep(1.0)  # a fourth run would have started by now (next backoff is 0.4 s)
@@ -97,7 +85,7 @@ def test_on_failure_does_not_restart_a_clean_exit(engine: Engine, name: str) -> 
 
 
 def test_always_restarting_container_shows_as_restarting(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true", check=True)
+    engine.run_with_policy(name, "always", "true")
 
     def seen_restarting() -> bool:
         s = state(engine, name)
@@ -111,7 +99,7 @@ def test_always_restarting_container_shows_as_restarting(engine: Engine, name: s
 
 
 def test_stop_cancels_a_pending_restart_at_once(engine: Engine, name: str) -> None:
-    engine.docker("run", "-d", "--name", name, "--restart", "always", "busybox", "true", check=True)
+    engine.run_with_policy(name, "always", "true")
     wait_until(lambda: engine.inspect(name)["RestartCount"] >= 5, timeout=30)
     wait_until(lambda: state(engine, name)["Status"] == "restarting", timeout=30, interval=0.02)
     assert engine.docker("stop", name).returncode == 0
@@ -124,9 +112,7 @@ def test_stop_cancels_a_pending_restart_at_once(engine: Engine, name: str) -> No
 
 
 def test_docker_kill_is_a_manual_stop(engine: Engine, name: str) -> None:
-    engine.docker(
-        "run", "-d", "--name", name, "--restart", "always", "busybox", "sleep", "300", check=True
-    )
+    engine.run_with_policy(name, "always", "sleep", "300")
     engine.docker("kill", name, check=True)
     wait_until(lambda: state(engine, name)["Status"] == "exited")
     time.sleep(1)
@@ -140,18 +126,7 @@ def test_docker_kill_is_a_manual_stop(engine: Engine, name: str) -> None:
 
 
 def test_a_process_killed_from_the_host_is_restarted(engine: Engine, name: str) -> None:
-    engine.docker(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--restart",
-        "unless-stopped",
-        "busybox",
-        "sleep",
-        "300",
-        check=True,
-    )
+    engine.run_with_policy(name, "unless-stopped", "sleep", "300")
     pid = state(engine, name)["Pid"]
     os.kill(pid, signal.SIGKILL)
     wait_until(
@@ -174,19 +149,7 @@ def test_no_policy_never_restarts(engine: Engine, name: str) -> None:
 
 
 def test_manual_restart_resets_the_count_and_emits_restart(engine: Engine, name: str) -> None:
-    engine.docker(
-        "run",
-        "-d",
-        "--name",
-        name,
-        "--restart",
-        "on-failure:1",
-        "busybox",
-        "sh",
-        "-c",
-        "sleep 0.2; exit 1",
-        check=True,
-    )
+    engine.run_with_policy(name, "on-failure:1", "sh", "-c", "sleep 0.2; exit 1")
     wait_until(
         lambda: (
             engine.inspect(name)["RestartCount"] == 1 and state(engine, name)["Status"] == "exited"
@@ -280,9 +243,7 @@ def test_rm_force_during_restarts_leaves_no_shim_or_cgroup(engine: Engine, name:
     before = set(shim_pids(engine))
     for i in range(5):
         n = f"{name}-{i}"
-        engine.docker(
-            "run", "-d", "--name", n, "--restart", "always", "busybox", "true", check=True
-        )
+        engine.run_with_policy(n, "always", "true")
         time.sleep(0.05 * i)  # hit different points of the exit/backoff/start cycle
         assert engine.docker("rm", "-f", n).returncode == 0
         assert engine.docker("inspect", n).returncode == 1
