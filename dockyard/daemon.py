@@ -177,6 +177,7 @@ async def serve(config: Config, *, flags: dict[str, Any], config_file: Path | No
     holder["ctx"] = ctx
     lifecycle = Lifecycle(ctx=ctx)
     runner = None
+    engine: Engine | None = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -193,6 +194,8 @@ async def serve(config: Config, *, flags: dict[str, Any], config_file: Path | No
     finally:
         if runner is not None:
             await runner.cleanup()
+        if engine is not None:
+            await engine.close()
         await shutdown_containers(ctx, lifecycle)
         remove_empty_cgroup_parent(config.cgroup_parent)
         await lifecycle.close()

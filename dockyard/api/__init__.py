@@ -1,5 +1,5 @@
-"""The Docker Engine API over HTTP: routes, versions, JSON shapes, errors, hijacked streams.
+"""The Docker Engine API over a unix socket (aiohttp): adapters from HTTP to the engine."""
 
-Handlers are adapters: parse the request, make one call on ``EngineFacade``, render Docker's
-shape. ``dockyard.api.server.build_app`` assembles them; ``serve_unix`` puts them on a socket.
-"""
+from dockyard.api.server import build_app, serve_unix
+
+__all__ = ["build_app", "serve_unix"]

@@ -41,6 +41,7 @@ class ExecManager:
     def __init__(self, *, ctx: EngineContext) -> None:
         self.ctx = ctx
         self._execs: dict[str, ExecRecord] = {}
+        self._waiters: set[asyncio.Task[None]] = set()
 
     def _get(self, exec_id: str) -> ExecRecord:
         record = self._execs.get(exec_id)
@@ -126,7 +127,9 @@ class ExecManager:
             raise
         record.running = True
         self.ctx.emit(container, "exec_start: " + " ".join(record.argv), execID=exec_id)
-        asyncio.create_task(self._wait(container, record), name=f"exec-{exec_id[:12]}")
+        waiter = asyncio.create_task(self._wait(container, record), name=f"exec-{exec_id[:12]}")
+        self._waiters.add(waiter)
+        waiter.add_done_callback(self._waiters.discard)
         return session
 
     async def _wait(self, container: Container, record: ExecRecord) -> None:
@@ -179,6 +182,14 @@ class ExecManager:
             await self.ctx.runtime.resize_pty(
                 record.container_id, exec_id, width=width, height=height
             )
+
+    async def close(self) -> None:
+        """Engine shutdown: stop waiting on execs (they end with their container)."""
+        for waiter in list(self._waiters):
+            waiter.cancel()
+        for waiter in list(self._waiters):
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiter
 
     def forget_container(self, container_id: str) -> None:
         for exec_id, record in list(self._execs.items()):

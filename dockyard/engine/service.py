@@ -97,6 +97,9 @@ class Engine:
         ctx.emit(container, "create")
         return container_id, []
 
+    async def close(self) -> None:
+        await self.execs.close()
+
     def get_container(self, ref: str) -> Container:
         return self.ctx.get(ref)
 
@@ -201,6 +204,7 @@ class Engine:
         container = self.ctx.get(ref)
         async with self.ctx.live_of(container).lock:
             await remove_container(self.ctx, self.lifecycle, container, force=force)
+        self.execs.forget_container(container.id)
 
     async def wait(self, ref: str, *, condition: str) -> Awaitable[int]:
         condition = condition or "not-running"

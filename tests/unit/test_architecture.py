@@ -68,3 +68,12 @@ def test_modules_stay_small() -> None:
         and str(path.relative_to(PACKAGE)) not in LARGE_MODULES
     }
     assert large == {}
+
+
+def test_every_package_exports_names_that_exist() -> None:
+    import importlib
+
+    for package in ("api", "engine", "images", "network", "runtime", "store"):
+        module = importlib.import_module(f"dockyard.{package}")
+        missing = [name for name in module.__all__ if not hasattr(module, name)]
+        assert missing == [], package
