@@ -72,6 +72,32 @@ HOST_CONFIG_DEFAULTS: dict[str, Any] = {
 SUPPORTED_NETWORK_MODES = ("default", "none", "host", "bridge", "")
 
 
+_GO_TYPES = {bool: "bool", int: "int64", str: "string"}
+_JSON_TYPES = {
+    bool: "bool",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
+def check_field_types(section: str, given: dict[str, Any], defaults: dict[str, Any]) -> None:
+    """Refuse a scalar field of the wrong JSON type, worded as Go's decoder words it (400)."""
+    for key, default in defaults.items():
+        value = given.get(key)
+        expected = type(default)
+        if value is None or expected not in _GO_TYPES:
+            continue
+        ok = isinstance(value, expected) and (expected is bool or not isinstance(value, bool))
+        if not ok:
+            raise InvalidParameter(
+                f"json: cannot unmarshal {_JSON_TYPES.get(type(value), 'value')} into Go struct "
+                f"field {section}.{key} of type {_GO_TYPES[expected]}"
+            )
+
+
 def _merge_env(image_env: list[str], user_env: list[str]) -> list[str]:
     merged: dict[str, str] = {}
     for item in list(image_env) + list(user_env):
@@ -105,6 +131,8 @@ def build_container(
     host_config_in = body.get("HostConfig") or {}
     if not isinstance(host_config_in, dict):
         raise InvalidParameter("invalid HostConfig")
+    check_field_types("Config", body, CONFIG_DEFAULTS)
+    check_field_types("HostConfig", host_config_in, HOST_CONFIG_DEFAULTS)
     config = copy.deepcopy(CONFIG_DEFAULTS)
     config.update({k: v for k, v in body.items() if k not in ("HostConfig", "NetworkingConfig")})
     host_config = copy.deepcopy(HOST_CONFIG_DEFAULTS)

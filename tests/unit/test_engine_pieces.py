@@ -163,3 +163,13 @@ def test_stored_records_with_unknown_fields_still_load() -> None:
     data["state"]["also_new"] = True
     loaded = Container.from_json(data)
     assert loaded.id == "a" * 64 and loaded.state.status.value == "created"
+
+
+def test_a_field_of_the_wrong_type_is_refused_like_gos_decoder() -> None:
+    with pytest.raises(InvalidParameter) as err:
+        make({"HostConfig": {"Memory": "lots"}})
+    assert str(err.value) == (
+        "json: cannot unmarshal string into Go struct field HostConfig.Memory of type int64"
+    )
+    with pytest.raises(InvalidParameter, match="Config.Tty of type bool"):
+        make({"Tty": 1})
