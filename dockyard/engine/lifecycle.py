@@ -319,10 +319,10 @@ class Lifecycle:
         # dockerd wakes "not-running" waiters when a container goes restarting too, which is
         # what lets `docker attach`/`docker wait` return at each exit of an `always` container.
         _resolve(live.stop_waiters, exit_code)
+        if live.log is not None:
+            live.log.end_followers()  # `logs -f` ends at every exit, as with dockerd
         if not restart:
             live.stopped.set()
-            if live.log is not None:
-                live.log.end_followers()
         if (
             not restart
             and container.host_config.get("AutoRemove")

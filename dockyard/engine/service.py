@@ -270,10 +270,8 @@ class Engine:
         container = self.ctx.get(ref)
         if not options.stdout and not options.stderr:
             raise InvalidParameter("must specify at least one of 'stdout' or 'stderr'")
-        live = self.ctx.live_of(container)
-        writer = live.log if (container.state.running and not live.stopped.is_set()) else None
-        if options.follow and writer is None and container.state.running:
-            writer = self.ctx.log_writer(container)
+        following = container.state.running and not container.state.restarting
+        writer = self.ctx.log_writer(container) if (options.follow and following) else None
         return read_log(self.ctx.log_path(container.id), options, writer)
 
     async def attach(

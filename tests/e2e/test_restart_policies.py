@@ -275,3 +275,19 @@ def test_an_oom_killed_container_is_marked_and_restarted_by_on_failure(
     assert state(engine, name)["OOMKilled"] is True
     assert state(engine, name)["ExitCode"] == 137
     engine.docker("rm", name, check=True)
+
+
+def test_logs_follow_ends_at_the_exit_even_when_the_policy_restarts(
+    engine: Engine, name: str
+) -> None:
+    engine.run_with_policy(name, "on-failure:1", "sh", "-c", "echo run; sleep 0.5; exit 1")
+    follow = engine.docker("logs", "-f", name, timeout=30)
+    assert follow.stdout == "run\n"
+    wait_until(
+        lambda: (
+            engine.inspect(name)["RestartCount"] == 1 and state(engine, name)["Status"] == "exited"
+        ),
+        timeout=30,
+    )
+    assert engine.docker("logs", name).stdout == "run\nrun\n"
+    engine.docker("rm", name, check=True)
