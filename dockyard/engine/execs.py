@@ -111,7 +111,7 @@ class ExecManager:
             )
         record.started = True
         stdio.open()
-        await record.hub.bind(stdio)
+        record.hub.bind(stdio)
         record.stdio = stdio
         runtime = self.ctx.runtime
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dockyard.engine.container import Container, ShimRecord, now_rfc3339, parse_rfc3339
 from dockyard.engine.context import EngineContext, Live
+from dockyard.engine.etc_files import write_etc_files
 from dockyard.engine.restart_manager import RestartManager
 from dockyard.engine.restart_policy import parse_policy, should_restart_on_exit
 from dockyard.engine.stdio import ProcessStdio, remove_fifo_dir
@@ -114,7 +115,7 @@ class Lifecycle:
         rootfs: Path = await asyncio.to_thread(ctx.rootfs.mount, container.id, image.layer_dirs)
         t1 = time.perf_counter()
         undo.append(("rootfs", None))
-        etc_files = self._write_etc_files(container)
+        etc_files = write_etc_files(ctx.container_dir(container.id), container)
         create_missing_bind_sources(container.host_config)
         spec = build_spec(
             container_id=container.id,
@@ -143,7 +144,7 @@ class Lifecycle:
         )
         stdio.open()
         undo.append(("stdio", stdio))
-        await live.hub.bind(stdio)
+        live.hub.bind(stdio)
         live.stdio = stdio
         resolved = ctx.registry.resolve(container.runtime)
         if netns_path is not None:
@@ -218,25 +219,6 @@ class Lifecycle:
                     await asyncio.to_thread(ctx.netns.remove, container.id)
             except Exception:
                 log.exception("cleanup step %s failed for %s", kind, container.short_id)
-
-    def _write_etc_files(self, container: Container) -> dict[str, Path]:
-        directory = self.ctx.container_dir(container.id)
-        directory.mkdir(parents=True, exist_ok=True)
-        hostname = container.config.get("Hostname") or container.short_id
-        files = {
-            "/etc/hostname": (directory / "hostname", f"{hostname}\n"),
-            "/etc/hosts": (
-                directory / "hosts",
-                "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
-                f"ff02::2\tip6-allrouters\n127.0.1.1\t{hostname}\n",
-            ),
-            "/etc/resolv.conf": (directory / "resolv.conf", _host_resolv_conf()),
-        }
-        for path, text in files.values():
-            if not path.exists() or path.name == "hostname":
-                path.write_text(text)
-        return {target: path for target, (path, _text) in files.items()}
 
     # -- watching exits -------------------------------------------------------------------
     def watch(self, container: Container) -> None:
@@ -412,8 +394,9 @@ class Lifecycle:
             except TimeoutError:
                 pass
         if not live.stopped.is_set():
-            self.ctx.emit(container, "kill", signal=str(int(_signal.SIGKILL)))
-            await self.signal(container, _signal.SIGKILL)
+            if signum != _signal.SIGKILL:
+                self.ctx.emit(container, "kill", signal=str(int(_signal.SIGKILL)))
+                await self.signal(container, _signal.SIGKILL)
             try:
                 async with asyncio.timeout(KILL_GRACE):
                     await live.stopped.wait()
@@ -439,12 +422,3 @@ def _resolve(waiters: list[asyncio.Future[int]], code: int) -> None:
         if not future.done():
             future.set_result(code)
     waiters.clear()
-
-
-def _host_resolv_conf() -> str:
-    try:
-        text = Path("/etc/resolv.conf").read_text()
-    except OSError:
-        text = ""
-    lines = [ln for ln in text.splitlines() if not ln.strip().startswith("nameserver 127.")]
-    return "\n".join(lines) + "\n" if lines else "nameserver 8.8.8.8\nnameserver 8.8.4.4\n"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from dockyard.engine.container import Container, Status
 from dockyard.engine.context import EngineContext
 from dockyard.engine.stdio import remove_fifo_dir
-from dockyard.errors import Conflict
+from dockyard.errors import Conflict, no_such_container
 
 if TYPE_CHECKING:
     from dockyard.engine.lifecycle import Lifecycle
@@ -35,19 +35,27 @@ async def force_stop(ctx: EngineContext, lifecycle: Lifecycle, container: Contai
 async def remove_container(
     ctx: EngineContext, lifecycle: Lifecycle, container: Container, *, force: bool = False
 ) -> None:
+    if container.id not in ctx.containers:  # auto-removed while this call waited
+        raise no_such_container(container.name)
     live = ctx.live_of(container)
     if live.removing:
         raise Conflict(f"removal of container {container.id} is already in progress")
-    if container.state.running:
-        if not force:
-            reason = "restarting" if container.state.restarting else "running"
-            raise Conflict(
-                f'cannot remove container "/{container.name}": container is {reason}: stop the '
-                "container before removing or force remove"
-            )
-        await force_stop(ctx, lifecycle, container)
+    if container.state.running and not force:
+        reason = "restarting" if container.state.restarting else "running"
+        raise Conflict(
+            f'cannot remove container "/{container.name}": container is {reason}: stop the '
+            "container before removing or force remove"
+        )
+    # Marked first, so the exit that force_stop causes does not start an auto-remove as well.
     live.removing = True
+    if container.state.running:
+        try:
+            await force_stop(ctx, lifecycle, container)
+        except BaseException:
+            live.removing = False
+            raise
     container.state.status = Status.REMOVING
+    ctx.save(container)
     await lifecycle.restarts.forget(container.id)
     try:
         await asyncio.to_thread(ctx.rootfs.remove, container.id)

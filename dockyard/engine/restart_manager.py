@@ -22,6 +22,7 @@ class RestartManager:
         self._restart = restart
         self._delays: dict[str, float] = {}
         self._pending: dict[str, asyncio.Task[None]] = {}
+        self._closed = False
 
     def next_delay(self, container_id: str, execution_duration: float) -> float:
         delay = next_delay(self._delays.get(container_id, 0.0), execution_duration)
@@ -30,7 +31,7 @@ class RestartManager:
 
     def schedule(self, container_id: str, delay: float) -> None:
         """Hand the restart to the lifecycle now; it waits out ``delay`` itself."""
-        if container_id in self._pending:
+        if self._closed or container_id in self._pending:
             return
         task = asyncio.create_task(
             self._run(container_id, delay), name=f"restart-{container_id[:12]}"
@@ -72,5 +73,6 @@ class RestartManager:
         await self.reset(container_id)
 
     async def close(self) -> None:
+        self._closed = True
         for container_id in list(self._pending):
             await self.cancel(container_id)

@@ -24,6 +24,7 @@ from pathlib import Path
 from dockyard.engine.container import Container, Status, now_rfc3339
 from dockyard.engine.context import EngineContext
 from dockyard.engine.lifecycle import Lifecycle
+from dockyard.engine.removal import remove_container
 from dockyard.engine.restart_policy import parse_policy, should_start_on_engine_start
 from dockyard.engine.stdio import ProcessStdio
 from dockyard.errors import DockyardError
@@ -69,11 +70,14 @@ async def restore(ctx: EngineContext, lifecycle: Lifecycle) -> None:
 async def _restore_one(ctx: EngineContext, lifecycle: Lifecycle, container: Container) -> None:
     state = container.state
     if state.status == Status.REMOVING:
-        state.set_stopped(state.exit_code)
-        ctx.save(container)
+        await remove_container(ctx, lifecycle, container)  # the engine died halfway through
         return
     if state.restarting:
-        # The engine died during a policy backoff: the restart is still owed.
+        # The engine died during a policy backoff: the restart is still owed. The task that
+        # restart had already created (see Lifecycle._policy_restart) has no record: reap it.
+        bundle = ctx.bundle_dir(container.id)
+        if bundle.is_dir():
+            await _reap_leaked_shim(ctx, bundle)
         lifecycle.restarts.schedule(container.id, 0.0)
         return
     if not state.running:

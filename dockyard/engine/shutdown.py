@@ -23,6 +23,14 @@ log = logging.getLogger(__name__)
 
 async def shutdown_containers(ctx: EngineContext, lifecycle: Lifecycle) -> None:
     await lifecycle.restarts.close()
+    # A pending policy restart dies with the engine: the container is stopped, and the next
+    # engine start applies the restart-policy table to it like to any stopped container.
+    for container in ctx.containers.values():
+        if container.state.restarting:
+            container.state.set_stopped(
+                container.state.exit_code, finished_at=container.state.finished_at
+            )
+            ctx.save(container)
     live_restore = ctx.config.live_restore
     running = [c for c in ctx.containers.values() if c.state.running and not c.state.restarting]
     if not live_restore:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import collections
 import contextlib
 import errno
 import fcntl
@@ -27,6 +28,7 @@ from dockyard.runtime.types import TaskIO
 OutputSink = Callable[[str, bytes], None]
 SUBSCRIBER_QUEUE = 4096
 STDIN_DRAIN_TIMEOUT = 5.0
+STDIN_QUEUE_BYTES = 1 << 20
 log = logging.getLogger(__name__)
 
 
@@ -207,15 +209,19 @@ class StreamHub:
 
     A container's hub outlives each run: ``docker run`` attaches *before* it starts the
     container, and ``docker attach`` may join between policy restarts. Stdin written while no
-    run is live is buffered and handed to the next run's FIFO, as dockerd does.
+    run is live is queued and handed to the next run's FIFO, as dockerd does. One writer task
+    per run feeds the FIFO, so a client sending more than a pipe holds before the process reads
+    waits on that task (bounded by ``STDIN_QUEUE_BYTES``) instead of stalling a start.
     """
 
     def __init__(self, *, tty: bool) -> None:
         self.tty = tty
         self._subscribers: set[asyncio.Queue[tuple[int, bytes] | None]] = set()
         self._stdio: ProcessStdio | None = None
-        self._pending_stdin: list[bytes] = []
-        self._stdin_close_pending = False
+        self._stdin: collections.deque[bytes | None] = collections.deque()  # None = EOF
+        self._stdin_bytes = 0
+        self._stdin_changed = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
 
     def publish(self, stream: str, chunk: bytes) -> None:
         number = 2 if stream == "stderr" else 1
@@ -235,6 +241,9 @@ class StreamHub:
     def end_run(self) -> None:
         """The process exited: every attached client is detached (Docker's behaviour)."""
         self._stdio = None
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
         for queue in list(self._subscribers):
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(None)
@@ -242,29 +251,38 @@ class StreamHub:
 
     def adopt(self, stdio: ProcessStdio) -> None:
         """Re-attach to a run that was already live before an engine restart."""
-        self._stdio = stdio
+        self.bind(stdio)
 
-    async def bind(self, stdio: ProcessStdio) -> None:
-        """A new run's FIFOs are open: hand over buffered stdin."""
+    def bind(self, stdio: ProcessStdio) -> None:
+        """A new run's FIFOs are open: start feeding it the queued and future stdin."""
         self._stdio = stdio
-        pending, self._pending_stdin = self._pending_stdin, []
-        for data in pending:
-            await stdio.write_stdin(data)
-        if self._stdin_close_pending:
-            self._stdin_close_pending = False
-            stdio.close_stdin()
+        if stdio.has_stdin and (self._writer is None or self._writer.done()):
+            self._writer = asyncio.get_running_loop().create_task(self._feed(stdio))
+
+    async def _feed(self, stdio: ProcessStdio) -> None:
+        while True:
+            while not self._stdin:
+                self._stdin_changed.clear()
+                await self._stdin_changed.wait()
+            item = self._stdin.popleft()
+            if item is None:
+                stdio.close_stdin()
+                return
+            await stdio.write_stdin(item)
+            self._stdin_bytes -= len(item)
+            self._stdin_changed.set()
 
     async def write_stdin(self, data: bytes) -> None:
-        if self._stdio is None:
-            self._pending_stdin.append(data)
-        else:
-            await self._stdio.write_stdin(data)
+        while self._stdin_bytes > STDIN_QUEUE_BYTES:
+            self._stdin_changed.clear()
+            await self._stdin_changed.wait()
+        self._stdin.append(data)
+        self._stdin_bytes += len(data)
+        self._stdin_changed.set()
 
     def close_stdin(self) -> None:
-        if self._stdio is None:
-            self._stdin_close_pending = True
-        else:
-            self._stdio.close_stdin()
+        self._stdin.append(None)
+        self._stdin_changed.set()
 
 
 class StdioAttachment:

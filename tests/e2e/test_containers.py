@@ -291,3 +291,14 @@ def test_host_network_shares_the_hosts_namespace(engine: Engine, name: str) -> N
     )
     assert not (engine.exec_root / "netns" / info["Id"]).exists()
     engine.docker("rm", "-f", name, check=True)
+
+
+def test_more_stdin_than_a_pipe_holds_before_start_does_not_stall(
+    engine: Engine, name: str
+) -> None:
+    data = b"x" * 300_000
+    result = engine.docker(
+        "run", "-i", "--rm", "--name", name, "busybox", "wc", "-c", input=data, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "300000"
