@@ -81,7 +81,12 @@ class ExecManager:
         if record.started:
             raise Conflict(f"Error: Exec command {exec_id} has already run")
         container = self.ctx.containers.get(record.container_id)
-        if container is None or not container.state.running or container.state.restarting:
+        if (
+            container is None
+            or not container.state.running
+            or container.state.restarting
+            or self.ctx.live_of(container).exiting
+        ):
             raise Conflict(f"Container {record.container_id} is not running")
         image = await asyncio.to_thread(self.ctx.images.resolve, container.image_id)
         rootfs = self.ctx.rootfs.mount(container.id, image.layer_dirs)

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import shutil
 import signal as _signal
 import time
@@ -22,6 +23,7 @@ from dockyard.engine.context import EngineContext, Live
 from dockyard.engine.etc_files import write_etc_files
 from dockyard.engine.restart_manager import RestartManager
 from dockyard.engine.restart_policy import parse_policy, should_restart_on_exit
+from dockyard.engine.start_errors import start_error_exit_code, start_failure
 from dockyard.engine.stdio import ProcessStdio, remove_fifo_dir
 from dockyard.errors import DockyardError, InvalidParameter, NotFound, RuntimeFailure
 from dockyard.runtime.oci_mounts import create_missing_bind_sources
@@ -31,29 +33,6 @@ from dockyard.runtime.types import ExitStatus, ShimHandle
 log = logging.getLogger(__name__)
 
 KILL_GRACE = 10.0  # after SIGKILL, how long to wait for the exit before giving up
-
-
-def start_error_exit_code(message: str) -> int:
-    """The exit code dockerd records for a start that failed (CLI maps these the same way)."""
-    lowered = message.lower()
-    if "executable file not found" in lowered or "no such file or directory" in lowered:
-        return 127
-    if "permission denied" in lowered:
-        return 126
-    return 128
-
-
-def start_failure(message: str) -> DockyardError:
-    """A task-create failure worded and classified as dockerd reports it.
-
-    dockerd answers 400 when the command cannot be found or executed (the CLI turns those into
-    exit codes 127 and 126) and 500 otherwise; the text carries containerd's prefix and code.
-    """
-    if message.startswith("OCI runtime"):
-        message = f"failed to create shim task: {message}: unknown"
-    if start_error_exit_code(message) in (126, 127):
-        return InvalidParameter(message)
-    return RuntimeFailure(message)
 
 
 def execution_seconds(container: Container) -> float:
@@ -142,8 +121,8 @@ class Lifecycle:
             sink=self._sink(live, writer),
             on_stdin_close=lambda: ctx.runtime.close_io(container.id),
         )
+        undo.append(("stdio", stdio))  # before open(): a half-open stdio is closed too
         stdio.open()
-        undo.append(("stdio", stdio))
         live.hub.bind(stdio)
         live.stdio = stdio
         resolved = ctx.registry.resolve(container.runtime)
@@ -195,12 +174,7 @@ class Lifecycle:
         for kind, item in reversed(undo):
             try:
                 if kind == "task":
-                    with contextlib.suppress(DockyardError):
-                        await ctx.runtime.kill(container.id, _signal.SIGKILL, all=True)
-                    with contextlib.suppress(DockyardError):
-                        await ctx.runtime.delete(container.id)
-                    with contextlib.suppress(DockyardError):
-                        await ctx.runtime.shutdown(container.id)
+                    await self.dispose_task(container.id, kill=True)
                 elif kind == "stdio":
                     assert isinstance(item, ProcessStdio)
                     item.drain_and_close()
@@ -252,16 +226,43 @@ class Lifecycle:
             log.exception("shim cleanup of %s failed", container.short_id)
             return ExitStatus(exit_code=255, exited_at=now_rfc3339())
 
+    async def dispose_task(self, container_id: str, *, kill: bool) -> None:
+        """Delete the task and make sure its shim is gone, whatever fails on the way.
+
+        A shim that will not shut down (a failed delete leaves it tracking the container) would
+        otherwise outlive its bundle and block the next start; it is killed (by the pid this
+        engine started, checked against its command line) and cleaned up with its own
+        ``delete`` subcommand, as containerd does.
+        """
+        runtime = self.ctx.runtime
+        try:
+            handle: ShimHandle | None = runtime.handle(container_id)
+        except DockyardError:
+            handle = None
+        if kill:
+            with contextlib.suppress(DockyardError):
+                await runtime.kill(container_id, _signal.SIGKILL, all=True)
+            with contextlib.suppress(DockyardError, TimeoutError):
+                async with asyncio.timeout(KILL_GRACE):
+                    await runtime.wait(container_id)
+        with contextlib.suppress(DockyardError):
+            await runtime.delete(container_id)
+        try:
+            await runtime.shutdown(container_id)
+        except DockyardError as exc:
+            if handle is None:
+                return
+            log.warning("shim of %s did not shut down (%s); killing it", container_id[:12], exc)
+            _kill_own_shim(handle, self.ctx.config.exec_root)
+            with contextlib.suppress(DockyardError):
+                await runtime.cleanup_dead_shim(container_id, handle)
+
     async def handle_exit(self, container: Container, status: ExitStatus) -> None:
         """Record an exit, tear the run down, then let the policy decide."""
         ctx = self.ctx
         live = ctx.live_of(container)
         live.exiting = True
-        runtime = ctx.runtime
-        with contextlib.suppress(DockyardError):
-            await runtime.delete(container.id)
-        with contextlib.suppress(DockyardError):
-            await runtime.shutdown(container.id)
+        await self.dispose_task(container.id, kill=False)
         if live.stdio is not None:
             live.stdio.drain_and_close()
             live.stdio = None
@@ -415,6 +416,19 @@ class Lifecycle:
 
     async def close(self) -> None:
         await self.restarts.close()
+
+
+def _kill_own_shim(handle: ShimHandle, exec_root: Path) -> None:
+    """SIGKILL a shim this engine started, if the pid still runs that shim."""
+    if not handle.pid:
+        return
+    try:
+        cmdline = Path(f"/proc/{handle.pid}/cmdline").read_bytes()
+    except OSError:
+        return
+    if Path(handle.binary).name.encode() in cmdline and str(exec_root).encode() in cmdline:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(handle.pid, _signal.SIGKILL)
 
 
 def _resolve(waiters: list[asyncio.Future[int]], code: int) -> None:
