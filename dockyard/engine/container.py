@@ -124,6 +124,10 @@ class Container:
     has_been_started_before: bool = False
     shim: ShimRecord | None = None
     exec_ids: list[str] = field(default_factory=list)
+    # An exit seen but not yet fully recorded (set before teardown, cleared after): lets the
+    # next engine finish the job with the real code if this one dies in between.
+    pending_exit_code: int | None = None
+    pending_exit_at: str = ""
     log_path: str = ""
     hostname_path: str = ""
     hosts_path: str = ""

@@ -262,6 +262,9 @@ class Lifecycle:
         ctx = self.ctx
         live = ctx.live_of(container)
         live.exiting = True
+        container.pending_exit_code = status.exit_code
+        container.pending_exit_at = status.exited_at or now_rfc3339()
+        ctx.save(container)
         await self.dispose_task(container.id, kill=False)
         if live.stdio is not None:
             live.stdio.drain_and_close()
@@ -297,6 +300,7 @@ class Lifecycle:
         else:
             container.state.set_stopped(exit_code, finished_at=finished)
         container.state.oom_killed = live.oom
+        container.pending_exit_code, container.pending_exit_at = None, ""
         ctx.save(container)
         _resolve(live.exit_waiters, exit_code)
         # dockerd wakes "not-running" waiters when a container goes restarting too, which is

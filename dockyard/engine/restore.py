@@ -82,6 +82,17 @@ async def _restore_one(ctx: EngineContext, lifecycle: Lifecycle, container: Cont
         return
     if not state.running:
         return
+    if container.pending_exit_code is not None:
+        # The last engine saw this exit but died while recording it: finish with the real code.
+        bundle = ctx.bundle_dir(container.id)
+        if bundle.is_dir():
+            await _reap_leaked_shim(ctx, bundle)
+        ctx.live_of(container).stopped.clear()
+        await lifecycle.handle_exit(
+            container,
+            ExitStatus(exit_code=container.pending_exit_code, exited_at=container.pending_exit_at),
+        )
+        return
     shim = container.shim
     if shim is None:
         state.set_stopped(255)

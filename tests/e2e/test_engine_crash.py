@@ -100,3 +100,27 @@ def test_a_shim_no_record_points_at_is_reaped_at_start(
     assert engine.inspect(name)["State"]["Status"] == "created"
     assert engine.docker("start", name).returncode == 0
     assert engine.inspect(name)["State"]["Running"] is True
+
+
+def test_an_exit_the_dead_engine_had_not_finished_recording_is_recorded_at_start(
+    make_engine: Callable[..., Engine], name: str
+) -> None:
+    """The engine persists a seen exit before tearing the task down; a crash in between is
+    finished by the next engine with the real exit code."""
+    import json
+    import sqlite3
+
+    engine = make_engine()
+    engine.docker("run", "-d", "--name", name, "busybox", "sleep", "300", check=True)
+    engine.crash()
+    db = sqlite3.connect(engine.data_root / "dockyard.db")
+    (data,) = db.execute("SELECT data FROM containers WHERE name = ?", (name,)).fetchone()
+    record = json.loads(data)
+    record["pending_exit_code"] = 7
+    db.execute("UPDATE containers SET data = ? WHERE name = ?", (json.dumps(record), name))
+    db.commit()
+    db.close()
+    engine.start()
+    state = engine.inspect(name)["State"]
+    assert (state["Status"], state["ExitCode"]) == ("exited", 7)
+    wait_until(lambda: shim_pids(engine) == [], timeout=20)
