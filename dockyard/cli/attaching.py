@@ -180,10 +180,30 @@ def run_session(
 
 
 def add_sig_proxy_flag(parser: argparse.ArgumentParser, *, help: str) -> None:
-    """`--sig-proxy[=BOOL]`, on by default, as `run` and `attach` take it (wording differs)."""
+    """`--sig-proxy[=BOOL]`, on by default, as `run` and `attach` take it (wording differs).
+
+    Like Go's bool flags, a bare `--sig-proxy` never takes the next word as its value (that is
+    the image or container name); `--sig-proxy=false` arrives as the hidden
+    `--sig-proxy-value=false`, see `split_bool_flag_values`.
+    """
     parser.add_argument(
-        "--sig-proxy", type=parse_bool, nargs="?", const=True, default=True, help=help
+        "--sig-proxy", dest="sig_proxy", action="store_const", const=True, default=True, help=help
     )
+    parser.add_argument(
+        "--sig-proxy-value", dest="sig_proxy", type=parse_bool, help=argparse.SUPPRESS
+    )
+
+
+BOOL_FLAGS_WITH_VALUES = ("--sig-proxy",)
+
+
+def split_bool_flag_values(argv: list[str]) -> list[str]:
+    """`--flag=VALUE` of a Go-style bool flag → the hidden `--flag-value=VALUE` option."""
+    out = []
+    for token in argv:
+        flag, sep, value = token.partition("=")
+        out.append(f"{flag}-value={value}" if sep and flag in BOOL_FLAGS_WITH_VALUES else token)
+    return out
 
 
 def attach_params(*, with_stdin: bool, detach_keys: str | None) -> dict[str, int | str]:

@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
+from dockyard.cli.attaching import split_bool_flag_values
 from dockyard.cli.context import CommandContext, Handler
 from dockyard.cli.failures import CliFailure, UsageError
 from dockyard.cli.parser import build_parser
@@ -32,7 +33,7 @@ def run_cli(argv: Sequence[str], *, terminal: Terminal, environ: Mapping[str, st
 
     parser = build_parser()
     try:
-        args = parser.parse_args(list(argv))
+        args = parser.parse_args(split_bool_flag_values(list(argv)))
     except UsageError as error:
         say(error.render())
         return error.status

@@ -163,3 +163,14 @@ def test_detach_keys_default_to_ctrl_p_ctrl_q() -> None:
 
 def test_detach_keys_accept_control_and_plain_characters() -> None:
     assert parse_detach_keys("ctrl-a,x") == b"\x01x"
+
+
+def test_a_bare_sig_proxy_flag_does_not_swallow_the_image() -> None:
+    from dockyard.cli.attaching import split_bool_flag_values
+    from dockyard.cli.parser import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(split_bool_flag_values(["run", "--sig-proxy", "busybox", "true"]))
+    assert args.sig_proxy is True and args.image == "busybox"
+    args = parser.parse_args(split_bool_flag_values(["run", "--sig-proxy=false", "busybox"]))
+    assert args.sig_proxy is False
