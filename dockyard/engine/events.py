@@ -35,11 +35,7 @@ def make_event(
         "time": nano // 1_000_000_000,
         "timeNano": nano,
     }
-    if type_ == "container":
-        # The legacy fields older clients (and the CLI's run < 1.30) still read.
-        event["status"] = action
-        event["id"] = actor_id
-        event["from"] = attributes.get("image", "")
+    # The legacy ``status``/``id``/``from`` fields are wire format: the API adds them.
     return event
 
 

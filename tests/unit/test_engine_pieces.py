@@ -94,7 +94,7 @@ def test_event_filters_match_like_docker() -> None:
     assert matches(event, {"type": ["container"], "event": ["die"]})
     assert matches(event, {"container": ["web"]})
     assert not matches(event, {"event": ["start"]})
-    assert event["status"] == "die" and event["from"] == "busybox"
+    assert event["Actor"]["Attributes"]["image"] == "busybox"
 
 
 def test_event_subscribers_get_live_events_and_since_replays() -> None:
